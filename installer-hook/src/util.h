@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XSRAID_UTIL_H
+#define XSRAID_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Allocation that cannot fail: an installer helper that runs out of memory
+ * has nothing sensible left to do, so these print a message and abort.
+ */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * struct buf - a growable byte buffer.
+ *
+ * Invariants: @data is NULL or points to @cap bytes; @len < @cap whenever
+ * @data is non-NULL, and data[len] == '\0', so the contents can always be
+ * used as a C string.  BUF_INIT is a valid empty buffer.
+ */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* Returns the string (never NULL) and leaves @b empty; the caller frees it. */
+char *buf_detach(struct buf *b);
+
+/**
+ * struct strv - a NULL-terminated, growable array of owned strings.
+ *
+ * Invariant: @v is NULL (empty) or v[n] == NULL, so it can be passed as argv.
+ */
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+#define STRV_INIT                                                                                  \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+void strv_push(struct strv *sv, const char *s);
+void strv_pushf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strv_free(struct strv *sv);
+/* An argv for execve(): never NULL, even for an empty vector. */
+char *const *strv_argv(const struct strv *sv);
+
+#define strv_foreach(s, sv) for (char **s = (sv)->v; s && *s; s++)
+
+/*
+ * Shell-quotes @s onto @b the way a sysadmin would type it, so that logged
+ * and planned commands can be pasted into a shell.  Only for display: xsraid
+ * never hands these strings to a shell.
+ */
+void shell_quote(struct buf *b, const char *s);
+/* Appends argv[0..] joined by spaces, each shell-quoted. */
+void shell_quote_argv(struct buf *b, const char *const *argv);
+
+/* Appends @s as a JSON string literal (with quotes). */
+void json_quote(struct buf *b, const char *s);
+
+/* Reads at most @max bytes of @path into @ret.  -EFBIG if it is larger. */
+int read_file(const char *path, size_t max, struct buf *ret);
+
+/*
+ * Replaces @path atomically: writes a temporary file in the same directory,
+ * fsyncs it, renames it over @path and fsyncs the directory.  A power cut
+ * leaves either the old or the new contents.  The new file gets @mode and,
+ * when @path exists, its owner.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* "@a/@b" with exactly one slash between them; @b may start with '/'. */
+char *path_join(const char *a, const char *b);
+
+/* mkdir -p; 0 if it exists already. */
+int mkdir_p(const char *path, mode_t mode);
+
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+/* Strict decimal parse of a whole string into uint64; -EINVAL or -ERANGE. */
+int parse_u64(const char *s, uint64_t *ret);
+/* Trims ASCII white space at both ends, in place; returns @s. */
+char *str_strip(char *s);
+
+/* Human size: "4.0 GiB", "512 MiB", "17 KiB", "100 B". */
+void format_size(char *out, size_t outlen, uint64_t bytes);
+
+#endif
