@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static struct strv tmpdirs = STRV_INIT;
+
+char *test_mkdtemp(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *templ = xasprintf("%s/xsraid-test-XXXXXX", base && *base ? base : "/tmp");
+
+	if (!mkdtemp(templ)) {
+		perror("mkdtemp");
+		abort();
+	}
+	strv_push(&tmpdirs, templ);
+	return templ;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void test_rm_rf(const char *path)
+{
+	nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+void test_cleanup_tmpdirs(void)
+{
+	if (getenv("XSRAID_TEST_KEEP"))
+		return;
+	strv_foreach(d, &tmpdirs)
+		test_rm_rf(*d);
+	strv_free(&tmpdirs);
+}
+
+char *test_src_path(const char *rel)
+{
+	const char *top = getenv("XSRAID_SRCDIR");
+
+	return path_join(top && *top ? top : ".", rel);
+}
+
+static int run(const char *const argv[], char **out)
+{
+	int pipefd[2] = {-1, -1};
+	int status;
+	pid_t pid;
+
+	if (out && pipe(pipefd) < 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, STDIN_FILENO);
+		if (out) {
+			dup2(pipefd[1], STDOUT_FILENO);
+			close(pipefd[0]);
+		} else if (!getenv("XSRAID_TEST_VERBOSE")) {
+			dup2(devnull, STDOUT_FILENO);
+		}
+		if (!getenv("XSRAID_TEST_VERBOSE"))
+			dup2(devnull, STDERR_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (out) {
+		struct buf b = BUF_INIT;
+		char chunk[4096];
+		ssize_t n;
+
+		close(pipefd[1]);
+		while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0)
+			buf_append(&b, chunk, (size_t)n);
+		close(pipefd[0]);
+		*out = buf_detach(&b);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_run(const char *const argv[])
+{
+	return run(argv, NULL);
+}
+
+int test_run_capture(const char *const argv[], char **out)
+{
+	return run(argv, out);
+}
+
+void test_write_file(const char *path, const char *text)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	FILE *f;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir, 0755) < 0) {
+			perror(dir);
+			abort();
+		}
+	}
+	free(dir);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		abort();
+	}
+}
+
+char *test_read_file(const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	if (read_file(path, 64 << 20, &b) < 0)
+		return NULL;
+	return buf_detach(&b);
+}
+
+bool test_is_root(void)
+{
+	return geteuid() == 0;
+}

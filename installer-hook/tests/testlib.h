@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XSRAID_TESTLIB_H
+#define XSRAID_TESTLIB_H
+
+/*
+ * Shared helpers for the cmocka unit tests.  Include after <cmocka.h>'s
+ * prerequisites (stdarg.h, stddef.h, stdint.h, setjmp.h).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); removed by test_cleanup_tmpdirs(). */
+char *test_mkdtemp(void);
+/* Removes every directory test_mkdtemp() made.  Call from a group teardown. */
+void test_cleanup_tmpdirs(void);
+/* rm -rf, in C. */
+void test_rm_rf(const char *path);
+
+/* Absolute path of @rel inside the source tree ($XSRAID_SRCDIR, default "."). */
+char *test_src_path(const char *rel);
+
+/*
+ * Runs a host tool (argv[0] an absolute path or a name looked up in PATH)
+ * with fork/execvp, stdout and stderr discarded unless XSRAID_TEST_VERBOSE
+ * is set.  Returns the exit status, or -1 if it could not run.  Only for
+ * building fixtures (sgdisk, mkfs): never used by xsraid itself.
+ */
+int test_run(const char *const argv[]);
+
+/* Like test_run, capturing stdout into a malloc'd string (*out, caller frees). */
+int test_run_capture(const char *const argv[], char **out);
+
+/* Writes @text to @path, creating parent directories.  Aborts the test on failure. */
+void test_write_file(const char *path, const char *text);
+
+/* Reads a whole file into a malloc'd, NUL-terminated string; NULL if missing. */
+char *test_read_file(const char *path);
+
+/* True when running as root (some fixtures need mknod/chown). */
+bool test_is_root(void);
+
+#endif
