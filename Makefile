@@ -21,7 +21,7 @@ SRCS         := $(sort $(wildcard $(SRCDIR)/*.c))
 LIB_SRCS     := $(filter-out $(SRCDIR)/main.c,$(SRCS))
 TEST_SRCS    := $(sort $(wildcard $(TESTDIR)/test_*.c))
 
-CSTD         := -std=gnu11
+CSTD         := -std=gnu11 -D_GNU_SOURCE
 WARN         := -Wall -Wextra -Werror -Wstrict-prototypes -Wold-style-definition -Wvla \
                 -Wwrite-strings -Wpointer-arith -Wformat=2 -Wformat-security -Wshadow \
                 -Wmissing-prototypes -fno-common

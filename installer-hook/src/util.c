@@ -436,6 +436,32 @@ int parse_u64(const char *s, uint64_t *ret)
 	return 0;
 }
 
+void xsnprintf(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		static const char msg[] = "xsraid: internal error: a name was too long\n";
+		ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)w;
+		abort();
+	}
+}
+
+void str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 char *str_strip(char *s)
 {
 	char *end;

@@ -104,6 +104,15 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 /* Strict decimal parse of a whole string into uint64; -EINVAL or -ERANGE. */
 int parse_u64(const char *s, uint64_t *ret);
+/*
+ * snprintf() for names that must never be cut short (device paths): a
+ * truncated "/dev/sda1" could name the whole disk, so truncation aborts.
+ */
+void xsnprintf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Copies @src into @dst of @size bytes, truncating; always NUL-terminates (size > 0). */
+void str_copy(char *dst, size_t size, const char *src);
+
 /* Trims ASCII white space at both ends, in place; returns @s. */
 char *str_strip(char *s);
 

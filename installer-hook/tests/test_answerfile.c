@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The answerfile parser: real answerfiles, the RAID extension, bad and hostile input. */
+#include <cmocka.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answerfile.h"
+#include "testlib.h"
+
+static char *example(const char *name)
+{
+	char *rel = xasprintf("answerfile/examples/%s", name);
+	char *path = test_src_path(rel);
+	char *text = test_read_file(path);
+
+	assert_non_null(text);
+	free(rel);
+	free(path);
+	return text;
+}
+
+static int parse(const char *text, struct answerfile *af, struct buf *err)
+{
+	return answerfile_parse(text, strlen(text), "a.xml", af, err);
+}
+
+/* Parses @text, which must fail, and checks the one-line message. */
+static void expect_error(const char *text, const char *expected_prefix, const char *needle)
+{
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+	int r = parse(text, &af, &err);
+
+	if (r == 0)
+		fail_msg("accepted, expected '%s'", expected_prefix);
+	assert_int_equal(r, -EINVAL);
+	if (!str_starts_with(err.data, expected_prefix))
+		fail_msg("error '%s' does not start with '%s'", err.data, expected_prefix);
+	if (needle && !strstr(err.data, needle))
+		fail_msg("error '%s' does not mention '%s'", err.data, needle);
+	assert_null(strchr(err.data, '\n'));
+	buf_free(&err);
+}
+
+static void test_attribute_form(void **state)
+{
+	(void)state;
+	char *text = example("raid-attribute.xml");
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse(text, &af, &err), 0);
+	assert_string_equal(af.root, "installation");
+	assert_string_equal(af.mode, "fresh");
+	assert_string_equal(af.primary_disk, "sda");
+	assert_true(af.guest_storage);
+	assert_int_equal(af.srtype, SR_LVM);
+	assert_int_equal(af.raid.syntax, RAID_SYNTAX_ATTRIBUTE);
+	assert_string_equal(af.raid.disks[0], "sda");
+	assert_string_equal(af.raid.disks[1], "sdb");
+	assert_int_equal(af.raid.line, 8);
+	assert_int_equal(af.raid.metadata, MD_METADATA_0_90);
+	assert_int_equal(af.raid.bitmap, MD_BITMAP_INTERNAL);
+	assert_int_equal(af.raid.wipe, WIPE_REFUSE);
+	assert_int_equal(af.raid.sr_type, SR_LVM);
+	assert_int_equal(af.raid.resync_speed_kib, 0);
+	assert_int_equal(af.n_scripts, 2);
+	assert_string_equal(af.scripts[0].stage, "filesystem-populated");
+	assert_string_equal(af.scripts[0].url, "file:///opt/xsraid/xsraid-hook");
+	assert_true(answerfile_has_script(&af, "installation-complete",
+					  "file:///opt/xsraid/xsraid-hook"));
+	answerfile_free(&af);
+	buf_free(&err);
+	free(text);
+}
+
+static void test_xcpng_form(void **state)
+{
+	(void)state;
+	char *text = example("raid-xcpng.xml");
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse(text, &af, &err), 0);
+	assert_int_equal(af.raid.syntax, RAID_SYNTAX_ELEMENT);
+	assert_string_equal(af.raid.device, "md127");
+	assert_string_equal(af.primary_disk, "md127");
+	assert_string_equal(af.raid.disks[0], "sda");
+	assert_string_equal(af.raid.disks[1], "sdb");
+	assert_int_equal(af.n_scripts, 0);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(text);
+}
+
+static void test_all_options(void **state)
+{
+	(void)state;
+	char *text = example("raid-options.xml");
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse(text, &af, &err), 0);
+	assert_string_equal(af.raid.disks[0], "disk/by-id/ata-ST2000DM001_Z1E0BBBB");
+	assert_string_equal(af.raid.disks[1], "disk/by-id/ata-ST2000DM001_Z1E0AAAA");
+	assert_int_equal(af.raid.wipe, WIPE_FORCE);
+	assert_int_equal(af.raid.sr_type, SR_EXT);
+	assert_int_equal(af.srtype, SR_EXT);
+	assert_int_equal(af.raid.resync_speed_kib, 200 * 1024);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(text);
+}
+
+static void test_no_raid(void **state)
+{
+	(void)state;
+	char *text = example("no-raid.xml");
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse(text, &af, &err), 0);
+	assert_int_equal(af.raid.syntax, RAID_SYNTAX_NONE);
+	assert_string_equal(af.primary_disk, "sda");
+	answerfile_free(&af);
+	buf_free(&err);
+	free(text);
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+	const char *doc = "<installation srtype=\"ext\">\n"
+			  "<raid device=\"/dev/md127\" metadata=\"1.0\" bitmap=\"none\" "
+			  "wipe=\"force\" sr-type=\"lvm\" resync-speed=\"50000\">\n"
+			  "<disk>/dev/sdc</disk><disk>sdd</disk></raid>\n"
+			  "<primary-disk guest-storage=\"no\">/dev/md127</primary-disk>\n"
+			  "</installation>\n";
+
+	assert_int_equal(parse(doc, &af, &err), 0);
+	assert_int_equal(af.raid.metadata, MD_METADATA_1_0);
+	assert_int_equal(af.raid.bitmap, MD_BITMAP_NONE);
+	assert_int_equal(af.raid.wipe, WIPE_FORCE);
+	assert_int_equal(af.raid.sr_type, SR_LVM);
+	assert_int_equal(af.srtype, SR_EXT);
+	assert_int_equal(af.raid.resync_speed_kib, 50000);
+	assert_false(af.guest_storage);
+	assert_string_equal(af.raid.disks[0], "sdc");
+	assert_string_equal(af.raid.device, "md127");
+	answerfile_free(&af);
+	buf_free(&err);
+}
+
+/* The sr type of the mirror follows the installation's srtype unless it is given. */
+static void test_sr_type_follows_srtype(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse("<installation sr-type=\"ext\"><primary-disk raid=\"sdb\">sda"
+			       "</primary-disk></installation>",
+			       &af, &err),
+			 0);
+	assert_int_equal(af.raid.sr_type, SR_EXT);
+	answerfile_free(&af);
+	buf_free(&err);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	char *text = example("raid-xcpng.xml");
+	struct answerfile af;
+	struct buf err = BUF_INIT, json = BUF_INIT;
+
+	assert_int_equal(parse(text, &af, &err), 0);
+	answerfile_to_json(&af, &json);
+	assert_non_null(strstr(json.data, "\"syntax\": \"raid-element\""));
+	assert_non_null(strstr(json.data, "\"disks\": [\"sda\", \"sdb\"]"));
+	assert_non_null(strstr(json.data, "\"metadata\": \"0.90\""));
+	assert_non_null(strstr(json.data, "\"wipe\": \"refuse\""));
+	assert_non_null(strstr(json.data, "\"primary_disk\": \"md127\""));
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&json);
+	free(text);
+}
+
+static void test_rejects_other_roots(void **state)
+{
+	(void)state;
+	expect_error("<?xml version=\"1.0\"?>\n<conversion><primary-disk>sda</primary-disk>"
+		     "</conversion>\n",
+		     "a.xml:2: root element <conversion> is not an installation answerfile", NULL);
+	expect_error("<restore/>", "a.xml:1: root element <restore>", NULL);
+}
+
+static void test_malformed_xml_has_line(void **state)
+{
+	(void)state;
+	expect_error("<installation>\n<primary-disk>sda</primary-disk>\n<keymap>us\n"
+		     "</installation>\n",
+		     "a.xml:4: malformed XML", NULL);
+	expect_error("", "a.xml:1: malformed XML", NULL);
+	expect_error("just text", "a.xml:1: malformed XML", NULL);
+}
+
+static void test_templates(void **state)
+{
+	(void)state;
+	expect_error("<installation>\n<primary-disk>sda</primary-disk>\n#if $raid\n"
+		     "<x/>\n#end if\n</installation>\n",
+		     "a.xml:3: unrendered template: Cheetah directive '#if'", NULL);
+	expect_error("<installation>\n\n<hostname>$hostname</hostname>\n</installation>",
+		     "a.xml:3: unrendered template: placeholder '$hostname'", NULL);
+	expect_error("<installation>\n<hostname>${host.name}</hostname>\n</installation>",
+		     "a.xml:2: unrendered template: placeholder", NULL);
+	expect_error("<installation>\n<primary-disk raid=\"{{ second }}\">sda</primary-disk>\n"
+		     "</installation>",
+		     "a.xml:2: unrendered template: Jinja tag '{{ second }}'", NULL);
+	expect_error("<installation>\n{% if raid %}\n</installation>",
+		     "a.xml:2: unrendered template: Jinja tag", NULL);
+	expect_error("<installation>\n<primary-disk>##PRIMARY_DISK##</primary-disk>\n"
+		     "</installation>",
+		     "a.xml:2: unrendered template: token '##PRIMARY_DISK##'", NULL);
+	expect_error("<installation>\n<hostname><%= @host.name %></hostname>\n</installation>",
+		     "a.xml:2: unrendered template: ERB tag", NULL);
+}
+
+/* A crypt(3) hash looks like "$6$salt$..." but is a value, not a placeholder. */
+static void test_password_hash_is_not_a_template(void **state)
+{
+	(void)state;
+	char *text = example("raid-xcpng.xml");
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_non_null(strstr(text, "$6$Vh3o5nX1$"));
+	assert_int_equal(parse(text, &af, &err), 0);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(text);
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	/* External entity (XXE) and entity expansion: refused before parsing. */
+	expect_error("<?xml version=\"1.0\"?>\n<!DOCTYPE installation [\n"
+		     "<!ENTITY x SYSTEM \"file:///etc/shadow\">]>\n"
+		     "<installation><primary-disk>&x;</primary-disk></installation>",
+		     "a.xml:2: document type and entity declarations are not allowed", NULL);
+	expect_error("<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
+		     "\"&lol;&lol;&lol;&lol;&lol;&lol;\">]><installation>&lol2;</installation>",
+		     "a.xml:1: document type and entity declarations", NULL);
+	/* A NUL byte. */
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+	const char nul[] = "<installation>\n<primary-disk>sda\0</primary-disk></installation>";
+	assert_int_equal(answerfile_parse(nul, sizeof(nul) - 1, "a.xml", &af, &err), -EINVAL);
+	assert_true(str_starts_with(err.data, "a.xml:2: contains a NUL byte"));
+	/* Deep nesting stops at libxml2's depth limit without crashing. */
+	struct buf deep = BUF_INIT;
+	buf_puts(&deep, "<installation>");
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&deep, "<a>");
+	buf_reset(&err);
+	assert_int_equal(answerfile_parse(deep.data, deep.len, "a.xml", &af, &err), -EINVAL);
+	assert_non_null(strstr(err.data, "malformed XML"));
+	/* Too large. */
+	char *big = xmalloc(2 << 20);
+	memset(big, ' ', 2 << 20);
+	buf_reset(&err);
+	assert_int_equal(answerfile_parse(big, 2 << 20, "a.xml", &af, &err), -EINVAL);
+	assert_non_null(strstr(err.data, "too large"));
+	/* Garbage of every byte value never crashes the parser. */
+	srand(1);
+	for (int round = 0; round < 200; round++) {
+		char junk[512];
+		for (size_t i = 0; i < sizeof(junk); i++)
+			junk[i] = (char)(rand() % 255 + 1);
+		memcpy(junk, "<installation>", 14);
+		buf_reset(&err);
+		if (answerfile_parse(junk, sizeof(junk), "a.xml", &af, &err) == 0)
+			answerfile_free(&af);
+	}
+	free(big);
+	buf_free(&deep);
+	buf_free(&err);
+}
+
+static void test_raid_rules(void **state)
+{
+	(void)state;
+	expect_error("<installation mode=\"upgrade\">\n<existing-installation>sda"
+		     "</existing-installation>\n<primary-disk raid=\"sdb\">sda</primary-disk>\n"
+		     "</installation>",
+		     "a.xml:3: mode=\"upgrade\" cannot be mirrored", "mode=\"fresh\"");
+	expect_error(
+		"<installation mode=\"reinstall\"><primary-disk raid=\"sdb\">sda</primary-disk>"
+		"</installation>",
+		"a.xml:1: mode=\"reinstall\" cannot be mirrored", NULL);
+	expect_error("<installation>\n<primary-disk raid=\"/dev/sda\">sda</primary-disk>\n"
+		     "</installation>",
+		     "a.xml:2: the mirror names disk 'sda' twice", NULL);
+	expect_error("<installation>\n<raid device=\"md127\"><disk>sda</disk><disk>sdb</disk>"
+		     "<disk>sdc</disk></raid>\n<primary-disk>md127</primary-disk></installation>",
+		     "a.xml:2: <raid> lists 3 <disk> elements; xsraid mirrors exactly two disks",
+		     NULL);
+	expect_error("<installation>\n<raid device=\"md127\"><disk>sda</disk><disk>sdb</disk>"
+		     "</raid>\n<primary-disk>md126</primary-disk></installation>",
+		     "a.xml:3: <primary-disk> is 'md126' but <raid device=\"md127\">",
+		     "<primary-disk>md127</primary-disk>");
+	expect_error("<installation>\n<raid><disk>sda</disk><disk>sdb</disk></raid>"
+		     "<primary-disk>md127</primary-disk></installation>",
+		     "a.xml:2: <raid> has no device=", NULL);
+	expect_error("<installation>\n<raid device=\"sdc\"><disk>sda</disk><disk>sdb</disk></raid>"
+		     "<primary-disk>sdc</primary-disk></installation>",
+		     "a.xml:2: <raid device=\"sdc\"> is not an md device name", NULL);
+	expect_error("<installation>\n<primary-disk raid=\"sdb\" raid-wipes=\"force\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:2: unknown attribute raid-wipes= on <primary-disk>", "raid-wipe");
+	expect_error("<installation>\n<primary-disk raid=\"sdb\" raid-wipe=\"yes\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:2: raid-wipe=\"yes\" must be refuse", "force");
+	expect_error("<installation>\n<primary-disk raid=\"sdb\" raid-metadata=\"1.2\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:2: raid-metadata=\"1.2\" is not supported", "0.90");
+	expect_error("<installation>\n<primary-disk raid=\"sdb\" raid-resync-speed=\"fast\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:2: raid-resync-speed=\"fast\" must be a speed", NULL);
+	expect_error("<installation>\n<primary-disk raid-wipe=\"force\">sda</primary-disk>"
+		     "</installation>",
+		     "a.xml:2: raid-wipe= needs raid=\"DISK\"", NULL);
+	expect_error("<installation>\n<raid device=\"md127\"><disk>sda</disk><disk>sdb</disk>"
+		     "</raid>\n<primary-disk raid=\"sdc\">md127</primary-disk></installation>",
+		     "a.xml:3: raid= on <primary-disk> and a <raid> element both", NULL);
+	expect_error("<installation>\n<primary-disk raid=\"sdb\">sda</primary-disk>\n"
+		     "<guest-disk>sdb</guest-disk></installation>",
+		     "a.xml:2: disk 'sdb' is both a mirror member and a <guest-disk>", NULL);
+	expect_error(
+		"<installation>\n<primary-disk raid=\"sd b\">sda</primary-disk></installation>",
+		"a.xml:2: raid= 'sd b' is not a disk name", NULL);
+	expect_error("<installation>\n<primary-disk raid=\"../etc/passwd\">sda</primary-disk>"
+		     "</installation>",
+		     "a.xml:2: raid= '../etc/passwd' is not a disk name", NULL);
+}
+
+static void test_installation_rules(void **state)
+{
+	(void)state;
+	expect_error("<installation>\n<keymap>us</keymap>\n</installation>",
+		     "a.xml:1: <installation mode=\"fresh\"> has no <primary-disk>",
+		     "<primary-disk>sda</primary-disk>");
+	expect_error("<installation mode=\"new\"><primary-disk>sda</primary-disk></installation>",
+		     "a.xml:1: mode=\"new\" on <installation> must be fresh, reinstall or upgrade",
+		     NULL);
+	expect_error("<installation srtype=\"nfs\"><primary-disk>sda</primary-disk></installation>",
+		     "a.xml:1: srtype=\"nfs\" must be lvm or ext", NULL);
+	expect_error("<installation>\n<primary-disk>sda</primary-disk>\n<primary-disk>sdb"
+		     "</primary-disk></installation>",
+		     "a.xml:3: <primary-disk> appears more than once", NULL);
+	expect_error("<installation><primary-disk gueststorage=\"maybe\">sda</primary-disk>"
+		     "</installation>",
+		     "a.xml:1: gueststorage=\"maybe\" on <primary-disk> must be yes or no", NULL);
+	expect_error("<installation><primary-disk>sda</primary-disk>\n<script stage=\"late\">"
+		     "http://x/y</script></installation>",
+		     "a.xml:2: <script stage=\"late\"> is not a stage", NULL);
+	expect_error("<installation><primary-disk>sda</primary-disk>\n"
+		     "<script stage=\"installation-start\" type=\"ftp\">x</script></installation>",
+		     "a.xml:2: <script type=\"ftp\"> must be url or nfs", NULL);
+}
+
+/* Unknown elements and attributes are the installer's business: kept, not refused. */
+static void test_unknown_elements_kept(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse("<installation future=\"1\"><primary-disk sr-at-end=\"yes\" "
+			       "raid=\"sdb\">sda</primary-disk><network-backend>bridge"
+			       "</network-backend><something-new a=\"b\"/>"
+			       "<post-install-script>http://h/p.sh</post-install-script>"
+			       "</installation>",
+			       &af, &err),
+			 0);
+	assert_int_equal(af.n_scripts, 1);
+	assert_string_equal(af.scripts[0].stage, "filesystem-populated");
+	answerfile_free(&af);
+	buf_free(&err);
+}
+
+static void test_upgrade_without_raid(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse("<installation mode=\"upgrade\"><existing-installation>sda"
+			       "</existing-installation></installation>",
+			       &af, &err),
+			 0);
+	assert_null(af.primary_disk);
+	answerfile_free(&af);
+	buf_free(&err);
+}
+
+static void test_normalize_disk(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"sda", "sda"},
+		{"/dev/sda", "sda"},
+		{"disk/by-id/ata-ST2000_Z1E0", "disk/by-id/ata-ST2000_Z1E0"},
+		{"/dev/disk/by-path/pci-0000:00:1f.2-ata-1", "disk/by-path/pci-0000:00:1f.2-ata-1"},
+		{"cciss/c0d0", "cciss/c0d0"},
+		{"nvme0n1", "nvme0n1"},
+		{"", NULL},
+		{"/dev/", NULL},
+		{"sd a", NULL},
+		{"../sda", NULL},
+		{"disk/../../etc", NULL},
+		{"disk//x", NULL},
+		{"sda;rm -rf /", NULL},
+		{"$(reboot)", NULL},
+		{"/etc/passwd", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = answerfile_normalize_disk(cases[i].in);
+		if (!cases[i].out) {
+			if (got)
+				fail_msg("'%s' accepted as '%s'", cases[i].in, got);
+		} else {
+			assert_non_null(got);
+			assert_string_equal(got, cases[i].out);
+		}
+		free(got);
+	}
+}
+
+static char *stock(const char *text, int expect_r)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int r = answerfile_for_stock_installer(text, strlen(text), "a.xml",
+					       "file:///opt/xsraid/xsraid-hook", &out, &err);
+	assert_int_equal(r, expect_r);
+	buf_free(&err);
+	return r == 0 ? buf_detach(&out) : NULL;
+}
+
+static void test_stock_rewrite_xcpng(void **state)
+{
+	(void)state;
+	const char *in = "<?xml version=\"1.0\"?>\n"
+			 "<!-- <primary-disk>not this</primary-disk> -->\n"
+			 "<installation mode=\"fresh\">\n"
+			 "  <raid device=\"md127\"><disk>sda</disk><disk>sdb</disk></raid>\n"
+			 "  <primary-disk gueststorage=\"yes\"> md127 </primary-disk>\n"
+			 "  <hostname>h</hostname>\n"
+			 "</installation>\n";
+	const char *want = "<?xml version=\"1.0\"?>\n"
+			   "<!-- <primary-disk>not this</primary-disk> -->\n"
+			   "<installation mode=\"fresh\">\n"
+			   "  <raid device=\"md127\"><disk>sda</disk><disk>sdb</disk></raid>\n"
+			   "  <primary-disk gueststorage=\"yes\">sda</primary-disk>\n"
+			   "  <hostname>h</hostname>\n"
+			   "  <script stage=\"filesystem-populated\" type=\"url\">"
+			   "file:///opt/xsraid/xsraid-hook</script>\n"
+			   "  <script stage=\"installation-complete\" type=\"url\">"
+			   "file:///opt/xsraid/xsraid-hook</script>\n"
+			   "</installation>\n";
+	char *got = stock(in, 0);
+
+	assert_string_equal(got, want);
+	/* xsraid itself reads the saved original; this form is only for the stock installer. */
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+	assert_int_equal(parse(got, &af, &err), -EINVAL); /* md127 declared but primary is sda */
+	buf_free(&err);
+	free(got);
+}
+
+static void test_stock_rewrite_attribute(void **state)
+{
+	(void)state;
+	char *text = example("raid-attribute.xml");
+	char *got = stock(text, 0);
+
+	/* Hooks already present: the file goes through byte for byte. */
+	assert_string_equal(got, text);
+	free(got);
+	free(text);
+
+	const char *no_hooks = "<installation><primary-disk raid=\"sdb\">sda</primary-disk>"
+			       "</installation>";
+	got = stock(no_hooks, 0);
+	assert_non_null(strstr(got, "<primary-disk raid=\"sdb\">sda</primary-disk>\n  <script "
+				    "stage=\"filesystem-populated\""));
+	assert_true(str_ends_with(got, "</script>\n</installation>"));
+	free(got);
+}
+
+static void test_stock_rewrite_no_raid(void **state)
+{
+	(void)state;
+	char *text = example("no-raid.xml");
+	char *got = stock(text, 0);
+
+	assert_string_equal(got, text);
+	free(got);
+	free(text);
+	assert_null(stock("<conversion/>", -EINVAL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_attribute_form),
+		cmocka_unit_test(test_xcpng_form),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_no_raid),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_sr_type_follows_srtype),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_rejects_other_roots),
+		cmocka_unit_test(test_malformed_xml_has_line),
+		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_password_hash_is_not_a_template),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_raid_rules),
+		cmocka_unit_test(test_installation_rules),
+		cmocka_unit_test(test_unknown_elements_kept),
+		cmocka_unit_test(test_upgrade_without_raid),
+		cmocka_unit_test(test_normalize_disk),
+		cmocka_unit_test(test_stock_rewrite_xcpng),
+		cmocka_unit_test(test_stock_rewrite_attribute),
+		cmocka_unit_test(test_stock_rewrite_no_raid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
