@@ -61,6 +61,14 @@ void config_extlinux_free(struct extlinux_config *c);
  * the append line of plain entries, keeping the "---" form and everything
  * else.  An entry whose command line has no root= gets one appended to it.
  * *ret_entries is the number of entries.  -EINVAL if there are none.
+ *
+ * Only whole root= arguments count (never nfsroot=); if a command line has
+ * several, all get @new_root.  A tboot entry ("append TBOOT --- XEN ---
+ * KERNEL [ARGS] --- INITRD") has its Linux command line in the third part.
+ * Entries that are not a Linux kernel or mboot.c32 (localboot, chain.c32),
+ * that lack an append line, repeat kernel or append lines or leave a double
+ * quote open, and "include" lines are -EINVAL for both this and
+ * config_extlinux_parse().
  */
 int config_extlinux_set_root(const char *text, const char *new_root, char **ret,
 			     unsigned *ret_entries, struct buf *err);
@@ -71,12 +79,19 @@ int config_extlinux_set_root(const char *text, const char *new_root, char **ret,
  * values[i], replacing the existing assignment in place (keeping the quote
  * style the file uses: '...' or "...", none if the old value had none and
  * the new one needs none) or appending "KEY='value'" at the end.  Values
- * are quoted safely.
+ * are quoted safely for sh, a ' as '\''; a value with a line break is
+ * -EINVAL, and so is a file with a quote left open on an assignment line.
+ * xapi reads the inventory with its own parser, which only strips one pair
+ * of surrounding single quotes: values meant for it should need no escaping.
  */
 int config_shell_vars_set(const char *text, const char *const *keys, const char *const *values,
 			  size_t n, char **ret, struct buf *err);
 
-/* Reads KEY's value from a shell-style file, unquoted; NULL if absent.  Caller frees. */
+/*
+ * Reads KEY's value from a shell-style file, unquoted as sh does but without
+ * expanding $ or `; the last assignment wins.  NULL if absent or if its quote
+ * is not closed on the line.  Caller frees.
+ */
 char *config_shell_var_get(const char *text, const char *key);
 
 /* One array for /etc/mdadm.conf. */
