@@ -24,8 +24,18 @@
  *
  * copy_verify() walks both trees and compares them the same way, reading
  * every file's contents.  It is what "the copy is verified" means.
+ *
+ * Mount points: what a mount hides on the source filesystem is not copied
+ * (it cannot be seen).  To copy everything on the source filesystem, pass a
+ * non-recursive bind mount of it as @src.
  */
 
+/*
+ * What a tree holds, counted once per inode: the extra names of hard-linked
+ * inodes count only in @hardlinks, and their bytes and xattrs are not counted
+ * again.  @dirs includes the root.  @xattrs counts the root's too, but not
+ * those of mount points (see copy_tree()).
+ */
 struct copy_stats {
 	uint64_t files; /* regular files */
 	uint64_t dirs;
@@ -47,12 +57,27 @@ struct copy_options {
 	const char *const *exclude;
 	copy_progress_fn progress;
 	void *userdata;
+	/*
+	 * Find holes by looking for all-zero blocks, which copy_tree() does
+	 * anyway when the kernel lacks SEEK_DATA/SEEK_HOLE (before Linux 3.1,
+	 * so in the XenServer 6.0 installer).  Lets tests run that path on
+	 * newer kernels.
+	 */
+	bool scan_for_holes;
 };
 
 /*
  * Copies the tree at @src into the existing, empty directory @dst (a freshly
  * made filesystem may hold lost+found, which is kept).  Returns 0 or -errno,
- * having logged what failed and on which path.
+ * having logged what failed and on which path; -EEXIST when @dst holds
+ * anything else.  @opts may be NULL.  Data is not fsynced: the caller syncs
+ * the target filesystem (syncfs or umount) once.
+ *
+ * Holes are kept only in files that have some (fewer blocks than their size
+ * needs): a fully allocated file, such as a swap file, stays fully allocated
+ * even where it holds zeros.  A mount point is created with the mounted
+ * root's owner, mode and times but without its xattrs, which belong to the
+ * other filesystem.
  */
 int copy_tree(const char *src, const char *dst, const struct copy_options *opts,
 	      struct copy_stats *ret_stats);
@@ -62,7 +87,15 @@ int copy_tree(const char *src, const char *dst, const struct copy_options *opts,
  * same type, owner, group, mode, size, contents, symlink target, device
  * numbers, xattrs, modification time and hard-link structure; -EUCLEAN after
  * logging the first few differences (with their paths) otherwise; -errno on
- * I/O errors.  The same @exclude list applies.
+ * I/O errors.  The same @exclude list applies.  Not compared: atime, ctime,
+ * st_blocks (sparseness), directory sizes; for mount points only type, owner
+ * and mode (a devtmpfs root's mtime changes on its own).  A lost+found
+ * directory at the root of @dst only is accepted: mkfs made it.
+ *
+ * Call it after syncing @dst: the copy's pages are then clean, and verify
+ * drops them from the page cache before reading, so what is compared is what
+ * the disk returns, not what is still in memory.  @ret_stats counts the
+ * source and is written only on success.
  */
 int copy_verify(const char *src, const char *dst, const struct copy_options *opts,
 		struct copy_stats *ret_stats);
@@ -72,6 +105,13 @@ int copy_verify(const char *src, const char *dst, const struct copy_options *opt
  * changed files are copied, files gone from @src are removed from @dst.
  * Used at the end of the install to carry over the logs the installer wrote
  * to the first disk after the main copy.  Returns 0 or -errno.
+ *
+ * A file counts as changed when its type, owner, mode, size, mtime (with
+ * nanoseconds), symlink target, device numbers or xattrs differ (the quick
+ * check rsync makes); contents are not compared.  The parent of @relpath
+ * gets the source's times back, since adding or removing @relpath changed
+ * them.  @relpath has no "." or ".." components; its parent must exist in
+ * both trees.
  */
 int copy_update_subtree(const char *src, const char *dst, const char *relpath);
 
