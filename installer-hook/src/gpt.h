@@ -60,12 +60,31 @@ struct gpt_table {
 
 /*
  * Reads the GPT of the device or image open on @fd, whose size is
- * @size_bytes, with logical sector size @sector_size (512 or 4096).
+ * @size_bytes, with logical sector size @sector_size (512 or 4096; any power
+ * of two in between is accepted too).
  *
- * Returns 0 and fills @ret when a valid GPT was found, -ENOENT when the device
- * holds no GPT at all (neither header has the signature), -EBADMSG when
- * headers exist but neither copy is valid, or another -errno on I/O errors.
- * @ret is written only on success.
+ * The primary header is read at LBA 1, the backup where the valid primary's
+ * AlternateLBA says (the last LBA unless the disk was grown), else at the
+ * last LBA.  A copy is valid when its header (signature, revision 1.0, size,
+ * CRC32, MyLBA, AlternateLBA, usable range, entry array placement), its entry
+ * array CRC32 and its partitions (inside the usable range, first <= last, no
+ * overlaps) all check out.  The primary is used when valid, else the backup.
+ *
+ * Warnings (at most ARRAY_SIZE(warnings), in this order) begin with:
+ *   "no protective MBR", "sector 0 holds an MBR without a protective",
+ *   "sector 0 holds a hybrid MBR",
+ *   "primary GPT header is corrupt or missing: <why>",
+ *   "backup GPT header is corrupt or missing: <why>",
+ *   "backup GPT header is at LBA <n>, not at the end of the disk",
+ *   "primary and backup GPT differ in <what>; using the primary".
+ *
+ * Returns 0 and fills @ret when a valid GPT was found; -ENOENT when the device
+ * holds no GPT at all (neither header has the signature: a blank or MBR disk);
+ * -EBADMSG when headers exist but no copy is valid, which includes a lone
+ * backup header with neither primary header nor protective MBR (what wiping
+ * the start of a disk leaves); -EINVAL for an unsupported @sector_size;
+ * -EIO when the device ends before @size_bytes; another -errno on I/O errors.
+ * Nothing is logged.  @ret is written only on success.
  */
 int gpt_read(int fd, uint64_t size_bytes, uint32_t sector_size, struct gpt_table *ret);
 
@@ -95,10 +114,18 @@ const char *gpt_type_code(const struct gpt_guid *type);
 /*
  * Writes a complete GPT (protective MBR, both headers, both entry arrays) for
  * a disk of @disk_sectors sectors with the given partitions, the way sgdisk
- * lays it out (128 entries of 128 bytes).  Used by the unit tests to build
- * fixtures and by nothing on a real disk: xsraid changes real partition
- * tables with the system's sgdisk so the plan shows a command an operator
- * knows.  Returns 0 or -errno.
+ * lays it out (128 entries of 128 bytes from LBA 2, the backup array just
+ * before the backup header at the last LBA, a protective MBR whose 0xEE entry
+ * is not marked active).  Used by the unit tests to build fixtures and by
+ * nothing on a real disk: xsraid changes real partition tables with the
+ * system's sgdisk so the plan shows a command an operator knows.
+ *
+ * Each partition goes into entry parts[i].number (1..128) with its type,
+ * unique GUID, LBAs, attributes and UTF-8 name.  The layout is deliberately
+ * not checked (tests build overlapping tables with it).  Returns 0, -EINVAL
+ * for a bad sector size, a disk too small for two tables, a duplicate or out
+ * of range number, a zero type, or a name that is not valid UTF-8 or longer
+ * than GPT_NAME_MAX UTF-16 code units; or -errno from pwrite().
  */
 int gpt_write_image(int fd, uint32_t sector_size, uint64_t disk_sectors,
 		    const struct gpt_guid *disk_guid, const struct gpt_partition *parts,
