@@ -1,0 +1,72 @@
+#!/bin/sh
+# Downloads the pinned Debian packages the QEMU proving ground is built from
+# and unpacks each one into its own directory:
+#
+#   fetch-debs.sh OUTDIR
+#     OUTDIR/debs/*.deb         as fetched by apt-get download NAME=VERSION
+#     OUTDIR/pkgs/NAME/...      dpkg -x of each package
+#
+# Every version comes from versions.env; nothing is fetched from anywhere but
+# the Debian archive apt is configured for.  Already-unpacked packages are
+# kept, so re-running is cheap.
+set -eu
+
+out=${1:?usage: fetch-debs.sh OUTDIR}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/versions.env"
+
+# The hypervisor package name carries the Xen major.minor.
+xen_series=$(echo "$DEB_XEN_HYPERVISOR" | cut -d. -f1,2)
+
+# package name and pinned version, one per line
+list="
+linux-image-$KERNEL_ABI $DEB_LINUX_IMAGE
+xen-hypervisor-$xen_series-amd64 $DEB_XEN_HYPERVISOR
+busybox-static $DEB_BUSYBOX_STATIC
+mdadm $DEB_MDADM
+gdisk $DEB_GDISK
+e2fsprogs $DEB_E2FSPROGS
+extlinux $DEB_EXTLINUX
+syslinux-common $DEB_SYSLINUX_COMMON
+isolinux $DEB_ISOLINUX
+fdisk $DEB_FDISK
+libc6 $DEB_LIBC6
+libpopt0 $DEB_LIBPOPT0
+libstdc++6 $DEB_LIBSTDCXX6
+libgcc-s1 $DEB_LIBGCC_S1
+libuuid1 $DEB_LIBUUID1
+libblkid1 $DEB_LIBBLKID1
+libext2fs2 $DEB_LIBEXT2FS2
+libcom-err2 $DEB_LIBCOM_ERR2
+libfdisk1 $DEB_LIBFDISK1
+libsmartcols1 $DEB_LIBSMARTCOLS1
+libtinfo6 $DEB_LIBTINFO6
+libreadline8 $DEB_LIBREADLINE8
+libudev1 $DEB_LIBUDEV1
+attr $DEB_ATTR
+libattr1 $DEB_LIBATTR1
+"
+
+mkdir -p "$out/debs" "$out/pkgs"
+echo "$list" | while read -r name version; do
+	[ -n "$name" ] || continue
+	[ -f "$out/pkgs/$name/.unpacked" ] && [ "$(cat "$out/pkgs/$name/.unpacked")" = "$version" ] && continue
+	# apt-get download names the file NAME_VERSION_ARCH.deb with the epoch
+	# ':' escaped; look it up by name afterwards instead of guessing.
+	rm -f "$out/debs/${name}_"*.deb
+	n=0
+	until (cd "$out/debs" && apt-get download -q -o APT::Sandbox::User=root "$name=$version" >/dev/null); do
+		n=$((n + 1))
+		if [ $n -ge 3 ]; then
+			echo "fetch-debs: cannot download $name=$version (is versions.env up to date with the archive? run apt-get update)" >&2
+			exit 1
+		fi
+		sleep $((n * 5))
+	done
+	deb=$(ls "$out/debs/${name}_"*.deb)
+	rm -rf "$out/pkgs/$name"
+	mkdir -p "$out/pkgs/$name"
+	dpkg -x "$deb" "$out/pkgs/$name"
+	echo "$version" >"$out/pkgs/$name/.unpacked"
+	echo "fetch-debs: $name $version"
+done

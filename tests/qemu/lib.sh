@@ -1,0 +1,251 @@
+# Shared harness of the QEMU scenarios (sourced, bash).
+#
+# Every QEMU run is bounded by `timeout`; its serial console goes to a file
+# that the assertions read.  A scenario works in build/qemu/work/<name>/;
+# when it fails, that directory is copied to build/qemu/artifacts/<name>/
+# and the tail of the last serial log is printed.
+#
+# Environment (set by run.sh / qemu.mk):
+#   QEMU_BUILD   build/qemu (absolute)
+#   IMG_STOCK    installer image without xsraid
+#   IMG_XSRAID   installer image with /opt/xsraid
+#   ISO_FILES    directory with isolinux.bin, ldlinux.c32, mboot.c32,
+#                libcom32.c32, xen.gz, vmlinuz
+set -euo pipefail
+
+QEMU=${QEMU:-qemu-system-x86_64}
+DISK_SIZE=${DISK_SIZE:-1G}
+INSTALL_TIMEOUT=${INSTALL_TIMEOUT:-600}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-420}
+# The kernel arguments every installer run gets (serial console through Xen).
+XEN_INSTALL_ARGS="dom0_mem=1024M,max:1024M dom0_max_vcpus=1 com1=115200,8n1 console=com1"
+DOM0_INSTALL_ARGS=${DOM0_INSTALL_ARGS:-"console=hvc0 quiet"}
+
+SCENARIO=${SCENARIO:-$(basename "$0" .sh)}
+WORK=$QEMU_BUILD/work/$SCENARIO
+ARTIFACTS=$QEMU_BUILD/artifacts/$SCENARIO
+LAST_LOG=
+T0=$(date +%s)
+
+say() {
+	printf '[%s %4ss] %s\n' "$SCENARIO" "$(($(date +%s) - T0))" "$*"
+}
+
+# fail MESSAGE: keeps the work directory as artifacts, shows the last serial
+# log's tail, and ends the scenario with exit 1.
+fail() {
+	say "FAIL: $*"
+	rm -rf "$ARTIFACTS"
+	mkdir -p "$(dirname "$ARTIFACTS")"
+	# Disk images are big and sparse; keep everything but them.
+	(cd "$WORK" && find . -type f ! -name '*.img' ! -name '*.qcow2' ! -name '*.iso') |
+		while read -r f; do
+			mkdir -p "$ARTIFACTS/$(dirname "$f")"
+			cp "$WORK/$f" "$ARTIFACTS/$f"
+		done
+	if [ -n "$LAST_LOG" ] && [ -f "$LAST_LOG" ]; then
+		say "last 40 lines of $LAST_LOG:"
+		tr -d '\r' <"$LAST_LOG" | tail -n 40 | sed 's/^/    | /'
+	fi
+	say "logs kept in $ARTIFACTS"
+	exit 1
+}
+
+trap 'rc=$?; [ $rc -eq 0 ] || [ -n "${FAILED_REPORTED:-}" ] || { FAILED_REPORTED=1; fail "command failed (exit $rc) at line $LINENO"; }' EXIT
+
+setup_work() {
+	rm -rf "$WORK" "$ARTIFACTS"
+	mkdir -p "$WORK"
+}
+
+# blank_disk FILE [SIZE]: a sparse raw disk.
+blank_disk() {
+	rm -f "$1"
+	truncate -s "${2:-$DISK_SIZE}" "$1"
+}
+
+# overlay BASE OUT: a qcow2 overlay, so boots do not change BASE.
+overlay() {
+	rm -f "$2"
+	qemu-img create -q -f qcow2 -F raw -b "$1" "$2"
+}
+
+# make_iso IMG OUT "KERNEL ARGS": a boot ISO like 6.0.2's (isolinux,
+# mboot.c32, Xen, the dom0 kernel and install.img), one per run because the
+# kernel arguments live in isolinux.cfg.
+make_iso() {
+	local img=$1 out=$2 args=$3 d
+	d=$(mktemp -d "$WORK/iso.XXXXXX")
+	mkdir -p "$d/boot/isolinux"
+	cp "$ISO_FILES/isolinux.bin" "$ISO_FILES/ldlinux.c32" "$ISO_FILES/mboot.c32" \
+		"$ISO_FILES/libcom32.c32" "$d/boot/isolinux/"
+	cat >"$d/boot/isolinux/isolinux.cfg" <<EOF
+SERIAL 0 115200
+DEFAULT install
+PROMPT 0
+TIMEOUT 0
+LABEL install
+  KERNEL mboot.c32
+  APPEND /boot/xen.gz $XEN_INSTALL_ARGS --- /boot/vmlinuz $DOM0_INSTALL_ARGS $args --- /install.img
+EOF
+	xorriso -as mkisofs -quiet -o "$out" -R -J \
+		-b boot/isolinux/isolinux.bin -c boot/isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table \
+		-graft-points "$d" "/boot/xen.gz=$ISO_FILES/xen.gz" "/boot/vmlinuz=$ISO_FILES/vmlinuz" \
+		"/install.img=$img" 2>"$WORK/xorriso.log" || fail "xorriso failed (see xorriso.log)"
+	rm -rf "$d"
+}
+
+# append_files IMG OUT DIR: IMG with DIR's contents added.  The extra cpio
+# archive goes inside the same gzip stream: syslinux's mboot.c32 inflates a
+# gzip module itself and only the first gzip member, so a second gzip
+# member appended to install.img would be lost on the way.
+append_files() {
+	{
+		gzip -dc "$1"
+		(cd "$3" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+	} | gzip -1n >"$2"
+}
+
+# run_qemu NAME TIMEOUT LOG ARGS...: one bounded QEMU run; records its
+# wall time in $WORK/timings.  A run that hits the timeout fails the
+# scenario with a clear message.
+run_qemu() {
+	local name=$1 limit=$2 log=$3 rc t
+	shift 3
+	LAST_LOG=$log
+	rm -f "$log"
+	t=$(date +%s)
+	say "$name: starting (timeout ${limit}s, serial log $(basename "$log"))"
+	rc=0
+	timeout -k 10 "$limit" "$QEMU" -machine pc,accel=tcg -cpu qemu64 -m 2048 -smp 1 \
+		-display none -monitor none -no-reboot -serial "file:$log" \
+		-device ahci,id=ahci "$@" >"$log.qemu-stderr" 2>&1 || rc=$?
+	t=$(($(date +%s) - t))
+	echo "$name ${t}s" >>"$WORK/timings"
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		fail "$name: QEMU timed out after ${limit}s (the guest hung or was too slow)"
+	fi
+	[ $rc -eq 0 ] || fail "$name: QEMU exited with $rc: $(head -c 300 "$log.qemu-stderr")"
+	say "$name: done in ${t}s"
+}
+
+# disk_args SERIAL FILE FORMAT PORT BOOTINDEX: one AHCI disk.  The serial
+# identifies the physical disk wherever it is plugged in.
+disk_args() {
+	echo "-drive if=none,id=hd$4,file=$2,format=$3,cache=unsafe,discard=unmap" \
+		"-device ide-hd,drive=hd$4,bus=ahci.$4,bootindex=$5,serial=$1"
+}
+
+# install NAME IMG "KERNEL ARGS" DISK1 [DISK2] [-- extra qemu args]: boots
+# the installer ISO with the disks as sda (and sdb).
+install() {
+	local name=$1 img=$2 args=$3 d1=$4 d2=${5:-} iso log
+	shift 5 2>/dev/null || shift $#
+	iso=$WORK/$name.iso
+	log=$WORK/$name.serial.log
+	make_iso "$img" "$iso" "$args"
+	local disks
+	disks="$(disk_args XSRAID-DISK1 "$d1" raw 0 2)"
+	[ -n "$d2" ] && disks="$disks $(disk_args XSRAID-DISK2 "$d2" raw 1 3)"
+	local net="-nic none"
+	[ -n "${NET_ARGS:-}" ] && net=$NET_ARGS
+	# shellcheck disable=SC2086
+	run_qemu "$name" "$INSTALL_TIMEOUT" "$log" $disks $net \
+		-drive "if=none,id=cd,file=$iso,media=cdrom,format=raw,readonly=on" \
+		-device ide-cd,drive=cd,bus=ide.1,bootindex=1
+	marks "$log" >"$WORK/$name.marks"
+	grep -q '^XSRAID-MARK install-end' "$WORK/$name.marks" ||
+		fail "$name: the installer never reached its end (no 'install-end' mark)"
+}
+
+# boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: boots the installed disks (qcow2
+# overlays), SeaBIOS text on the serial port too (graphics=off).
+boot() {
+	local name=$1 log disks="" port=0 spec
+	shift
+	log=$WORK/$name.serial.log
+	for spec in "$@"; do
+		disks="$disks $(disk_args "${spec%%:*}" "${spec#*:}" qcow2 $port $((port + 1)))"
+		port=$((port + 1))
+	done
+	# shellcheck disable=SC2086
+	run_qemu "$name" "$BOOT_TIMEOUT" "$log" -machine graphics=off -nic none $disks
+	marks "$log" >"$WORK/$name.marks"
+	if ! grep -q '^XSRAID-MARK boot-end' "$WORK/$name.marks"; then
+		local why
+		why=$(grep -m1 -E 'XSRAID-MARK initrd-error|Missing OS|Boot failed|No bootable device|Kernel panic|Panic on CPU' "$log" | tr -d '\r' || true)
+		fail "$name: the installed system did not finish booting${why:+ ($why)}"
+	fi
+}
+
+# marks LOG: the XSRAID-MARK lines of a serial log, carriage returns gone.
+marks() {
+	tr -d '\r' <"$1" | grep -a '^XSRAID-MARK ' || true
+}
+
+# mark_value FILE KEY: the value of "XSRAID-MARK KEY=value" (last one).
+mark_value() {
+	grep -a "^XSRAID-MARK $2=" "$1" | tail -n 1 | sed "s/^XSRAID-MARK $2=//"
+}
+
+# between LOG BEGIN END: the raw lines between two marks (last block).
+between() {
+	tr -d '\r' <"$1" | awk -v b="XSRAID-MARK $2" -v e="XSRAID-MARK $3" '
+		$0 == b { on = 1; buf = ""; next }
+		$0 == e { on = 0; out = buf; next }
+		on { buf = buf $0 "\n" }
+		END { printf "%s", out }'
+}
+
+# install_log LOG: the install-log lines shown on the console.
+install_log() {
+	tr -d '\r' <"$1" | grep -a '^XSRAID-LOG ' | sed 's/^XSRAID-LOG //' || true
+}
+
+check() {
+	# check DESCRIPTION COMMAND...: runs an assertion, failing with DESCRIPTION.
+	local what=$1
+	shift
+	if "$@"; then
+		say "ok: $what"
+	else
+		fail "$what"
+	fi
+}
+
+has_mark() {
+	grep -qa -- "^XSRAID-MARK $2" "$1"
+}
+
+# --- byte-level views of a disk image (the host has no GPT support) -------
+
+sector_count() {
+	echo $(($(stat -c %s "$1") / 512))
+}
+
+# gpt_part_start IMAGE N: first LBA of partition N from the primary GPT.
+gpt_part_start() {
+	sgdisk -i "$2" "$1" 2>/dev/null | sed -n 's/^First sector: \([0-9]*\).*/\1/p'
+}
+
+# boot_regions IMAGE: MBR, primary GPT (LBA 1-33), backup GPT (last 33
+# sectors) and the first sector of partition 1, concatenated.
+boot_regions() {
+	local img=$1 n p1
+	n=$(sector_count "$img")
+	p1=$(gpt_part_start "$img" 1)
+	dd if="$img" bs=512 skip=0 count=34 status=none
+	dd if="$img" bs=512 skip=$((n - 33)) count=33 status=none
+	[ -n "$p1" ] && dd if="$img" bs=512 skip="$p1" count=1 status=none
+}
+
+image_sum() {
+	sha256sum <"$1" | cut -d' ' -f1
+}
+
+scenario_done() {
+	say "PASS ($(($(date +%s) - T0))s)"
+	trap - EXIT
+	exit 0
+}
