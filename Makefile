@@ -112,12 +112,15 @@ deps:
 test: deps lint check-unit $(BUILD)/xsraid check-qemu
 
 -include tests/qemu/qemu.mk
+-include installer-hook/tests/bench.mk
 
 clean:
 	rm -rf $(BUILD)/obj-* $(ASAN) $(BUILD)/xsraid $(BUILD)/xsraid.unstripped
 
 distclean:
 	rm -rf $(BUILD)
+
+.SECONDARY:
 
 .PHONY: all static-deps check-unit lint format deps test clean distclean demo check-qemu
 

@@ -298,7 +298,6 @@ static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 {
 	char name[5][32];
 	static const char *const base[] = {"metadata", "bitmap", "wipe", "sr-type", "resync-speed"};
-	char *v;
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
@@ -309,7 +308,7 @@ static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 	if (r == 0)
 		r = parse_wipe(p, n, name[2], &rs->wipe);
 	if (r == 0) {
-		v = attr(n, name[3]);
+		char *v = attr(n, name[3]);
 		rs->sr_type = p->af->srtype;
 		if (v)
 			r = parse_sr_type_value(p, n, name[3], v, &rs->sr_type);

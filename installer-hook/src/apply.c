@@ -35,7 +35,6 @@ struct pending_record {
 };
 
 struct apply_ctx {
-	const struct plan *p;
 	const struct plan_inputs *in;
 	char disk2_dev[96];
 	uint64_t journal_offset;
@@ -193,7 +192,8 @@ static void journal_load(struct apply_ctx *c)
 
 static int op_prepare_workdir(void)
 {
-	static const char *const dirs[] = {XSRAID_WORKDIR, XSRAID_NEWROOT, XSRAID_DISK1_MNT};
+	static const char *const dirs[] = {XSRAID_WORKDIR, XSRAID_NEWROOT, XSRAID_DISK1_MNT,
+					   XSRAID_SOURCE};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		int r = mkdir_p(dirs[i], 0700);
@@ -401,7 +401,7 @@ static int op_wipe_signatures(const char *dev, const char *mode)
 			continue;
 		log_info("erasing the %s signature at offset %s of %s", type, off, dev);
 		if (blkid_do_wipe(pr, 0) < 0) {
-			r = log_errno(-errno ? -errno : -EIO,
+			r = log_errno(errno ? -errno : -EIO,
 				      "cannot erase the %s signature on '%s'", type, dev);
 			goto out;
 		}
@@ -422,8 +422,28 @@ static int op_mount(const char *dev, const char *dir, const char *type, bool ro)
 {
 	if (is_mountpoint(dir))
 		return 0;
+	/*
+	 * The copy keeps xattrs and ACLs; old ext3 drivers only store them when
+	 * asked to.  A kernel that knows no such options gets a plain mount.
+	 */
+	if (!ro && mount(dev, dir, type, 0, "user_xattr,acl") == 0)
+		return 0;
 	if (mount(dev, dir, type, ro ? MS_RDONLY : 0, NULL) < 0)
 		return log_errno(-errno, "cannot mount '%s' (%s) on '%s'", dev, type, dir);
+	return 0;
+}
+
+/* A non-recursive bind mount shows a filesystem without whatever is mounted inside it. */
+static int op_bind_source(const char *dir, const char *where)
+{
+	int r = mkdir_p(where, 0700);
+
+	if (r < 0)
+		return log_errno(r, "cannot create '%s'", where);
+	if (is_mountpoint(where))
+		return 0;
+	if (mount(dir, where, NULL, MS_BIND, NULL) < 0)
+		return log_errno(-errno, "cannot bind-mount '%s' on '%s'", dir, where);
 	return 0;
 }
 
@@ -477,7 +497,7 @@ static int op_check_source(const struct plan_inputs *in, const char *dev)
 	int r = 0;
 
 	if (!pr)
-		return log_errno(-errno ? -errno : -EIO, "cannot probe '%s'", dev);
+		return log_errno(errno ? -errno : -EIO, "cannot probe '%s'", dev);
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
 	if (blkid_do_safeprobe(pr) != 0 || blkid_probe_lookup_value(pr, "UUID", &uuid, NULL) < 0)
@@ -583,13 +603,12 @@ static int edit_storage(const struct plan_inputs *in, const char *text, char **r
 {
 	const char *keys[4], *values[4];
 	size_t n = 0;
-	char *v;
 
 	/* Keep to the keys the installer wrote; 6.0 writes both the XS* and plain forms. */
 	static const char *const part_keys[] = {"XSPARTITIONS", "PARTITIONS"};
 	static const char *const type_keys[] = {"XSTYPE", "TYPE"};
 	for (size_t i = 0; i < 2; i++) {
-		v = config_shell_var_get(text, part_keys[i]);
+		char *v = config_shell_var_get(text, part_keys[i]);
 		if (v || i == 0) {
 			keys[n] = part_keys[i];
 			values[n++] = "/dev/md2";
@@ -896,6 +915,8 @@ static int run_internal(struct apply_ctx *c, const struct plan_action *a)
 		return op_wipe_signatures(a->arg[0], a->arg[1]);
 	case OP_MOUNT:
 		return op_mount(a->arg[0], a->arg[1], a->arg[2], a->read_only);
+	case OP_BIND_SOURCE:
+		return op_bind_source(a->arg[0], a->arg[1]);
 	case OP_UMOUNT:
 		return op_umount(a->arg[0]);
 	case OP_COPY_TREE:
@@ -1002,12 +1023,13 @@ static void release_mounts(const struct plan_inputs *in)
 	op_unbind_system(XSRAID_NEWROOT);
 	op_umount(XSRAID_NEWROOT);
 	op_umount(XSRAID_DISK1_MNT);
+	op_umount(XSRAID_SOURCE);
 	op_unbind_system(in->target_dir);
 }
 
 int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_options *opts)
 {
-	struct apply_ctx c = {.p = p, .in = &p->in};
+	struct apply_ctx c = {.in = &p->in};
 	size_t total = 0, number = 0;
 	int r = 0;
 

@@ -138,19 +138,26 @@ static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* CRC32 of the whole header area, computed with the CRC field itself as zeros. */
+static uint32_t header_crc(const uint8_t *h)
+{
+	static const uint8_t zero[4];
+	uint8_t *copy = xmalloc(JOURNAL_HEADER_BYTES);
+	uint32_t crc;
+
+	memcpy(copy, h, JOURNAL_HEADER_BYTES);
+	memcpy(copy + H_CRC, zero, 4);
+	crc = gpt_crc32(copy, JOURNAL_HEADER_BYTES);
+	free(copy);
+	return crc;
+}
+
 static bool parse_header(const uint8_t *h, struct journal_state *s)
 {
 	uint32_t len = get32(h + H_PAYLOADLEN);
 
 	if (memcmp(h + H_MAGIC, HEADER_MAGIC, 8) || get32(h + H_VERSION) != VERSION ||
-	    len > JOURNAL_PAYLOAD_MAX)
-		return false;
-	if (gpt_crc32(h + H_PAYLOAD, len) != get32(h + H_CRC))
-		return false;
-	/* The CRC covers the payload; the fixed fields are covered by a second pass. */
-	uint8_t fixed[H_CRC];
-	memcpy(fixed, h, H_CRC);
-	if (gpt_crc32(fixed, sizeof(fixed)) != get32(h + H_CRC + 4))
+	    len > JOURNAL_PAYLOAD_MAX || header_crc(h) != get32(h + H_CRC))
 		return false;
 	s->generation = get64(h + H_GENERATION);
 	s->created = get64(h + H_CREATED);
@@ -262,8 +269,7 @@ int journal_create(const char *path, uint64_t offset, uint32_t sector_size,
 	put64(area + H_CREATED, (uint64_t)time(NULL));
 	memcpy(area + H_GUID, disk_guid->b, 16);
 	memcpy(area + H_PAYLOAD, payload, plen);
-	put32(area + H_CRC, gpt_crc32(area + H_PAYLOAD, plen));
-	put32(area + H_CRC + 4, gpt_crc32(area, H_CRC));
+	put32(area + H_CRC, header_crc(area));
 	r = pwrite_all(fd, area, JOURNAL_AREA_BYTES, offset);
 	if (r == 0 && fdatasync(fd) < 0)
 		r = -errno;

@@ -21,7 +21,8 @@
  * Layout (B = max(512, logical sector size)):
  *   bytes 0 .. 16 KiB   header: magic "XSRAIDJ1", version, generation,
  *                       creation time, the GUID of the disk it lives on,
- *                       a text payload (the plan's inputs), CRC32
+ *                       a text payload (the plan's inputs), and a CRC32
+ *                       over all 16 KiB
  *   then one B-sized block per record: magic "XSRAIDR1", the generation,
  *                       sequence number, step number and id, event, exit
  *                       status, time, a short detail text, CRC32

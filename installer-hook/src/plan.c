@@ -95,22 +95,24 @@ static void disk_list(const struct inventory *inv, struct buf *out)
 		buf_puts(out, "none");
 }
 
-/* Everything on disk 2 that says it holds data; empty when it is blank. */
+/*
+ * Everything on disk 2 that says it holds data; empty when it is blank.  A
+ * partition table without partitions holds nothing and does not count.
+ */
 static void disk_contents(const struct disk_info *d, struct buf *out)
 {
-	if (d->gpt_status == 0)
-		buf_printf(out, "a GPT with %zu partition%s", d->gpt.n_partitions,
-			   d->gpt.n_partitions == 1 ? "" : "s");
+	if (d->n_parts)
+		buf_printf(out, "%s with %zu partition%s",
+			   d->gpt_status == 0 ? "a GPT" : "a partition table", d->n_parts,
+			   d->n_parts == 1 ? "" : "s");
 	else if (d->gpt_status == -EBADMSG)
 		buf_puts(out, "a damaged GPT");
 	for (size_t i = 0; i < d->n_sigs; i++) {
-		/* The GPT itself and its protective MBR were named above. */
-		if (d->gpt_status != -ENOENT &&
-		    (!strcmp(d->sigs[i].type, "gpt") || !strcmp(d->sigs[i].type, "PMBR")))
+		if (!strcmp(d->sigs[i].usage, "partition table"))
 			continue;
 		buf_printf(out, "%s", out->len ? ", " : "");
 		signatures_describe(&d->sigs[i], 1, out);
-		buf_puts(out, d->sigs[i].usage[0] == 'p' ? "" : " on the whole disk");
+		buf_puts(out, " on the whole disk");
 	}
 	for (size_t i = 0; i < d->n_parts; i++) {
 		if (!d->parts[i].n_sigs)
@@ -126,13 +128,13 @@ static bool is_ours(const struct disk_info *d1, const struct disk_info *d2, stru
 {
 	struct plan_inputs old = {0};
 	struct buf err = BUF_INIT;
-	char id1[256], id2[256];
 	bool ours = false;
 
 	if (!d2->has_journal || d2->gpt_status != 0 ||
 	    !gpt_guid_equal(&d2->journal.disk_guid, &d2->gpt.disk_guid))
 		return false;
 	if (plan_inputs_parse(d2->journal.payload, &old, &err) == 0) {
+		char id1[256], id2[256];
 		identity(d1, id1, sizeof(id1));
 		identity(d2, id2, sizeof(id2));
 		ours = !strcmp(old.identity[0], id1) && !strcmp(old.identity[1], id2);
@@ -492,7 +494,7 @@ static void put_tool(struct buf *o, const char *k, const struct tool *t)
 
 void plan_inputs_serialize(const struct plan_inputs *in, struct buf *o)
 {
-	char k[32], u[36];
+	char k[48], u[36];
 
 	put_u64(o, "version", 1);
 	for (int i = 0; i < 2; i++) {
@@ -601,7 +603,7 @@ static int parse_kv(struct plan_inputs *in, const char *k, char *v)
 {
 	uint64_t n = 0;
 	bool num = parse_u64(v, &n) == 0;
-	char key[32];
+	char key[48];
 
 	for (int i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "disk%d", i + 1);
@@ -799,20 +801,21 @@ static void dev_of(char *out, size_t outlen, const char *disk)
 static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 {
 	const enum plan_stage A = STAGE_FILESYSTEM_POPULATED;
-	char d2[96], part[96], what[256], speed[32], label[32];
+	char d2[96], part[96], what[256], label[32];
 	struct strv argv = STRV_INIT;
 	struct plan_step *s;
 
 	dev_of(d2, sizeof(d2), in->disk[1]);
 
 	s = add_step(p, "prepare", A, NULL, "Prepare xsraid's working directories and tools");
-	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL, "create %s, %s and %s",
-		     XSRAID_WORKDIR, XSRAID_NEWROOT, XSRAID_DISK1_MNT);
+	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL,
+		     "create %s and its mount points", XSRAID_WORKDIR);
 	if (in->mdadm.in_target || in->sgdisk.in_target || in->mkfs.in_target)
 		add_internal(s, OP_BIND_SYSTEM, in->target_dir, NULL, NULL,
 			     "bind-mount /dev, /proc and /sys into %s to run its tools",
 			     in->target_dir);
 	if (in->resync_speed_kib) {
+		char speed[32];
 		snprintf(speed, sizeof(speed), "%u", in->resync_speed_kib);
 		add_internal(s, OP_SET_SPEED, speed, NULL, NULL,
 			     "set /proc/sys/dev/raid/speed_limit_max to %u KiB/s for the install",
@@ -883,20 +886,30 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 	cmd_mkfs_root(in, "/dev/md0", &argv);
 	add_run(s, tool_root(in, &in->mkfs, A), &argv);
 	root_temp_label(in, label, sizeof(label));
+	add_internal(s, OP_BIND_SOURCE, in->target_dir, XSRAID_SOURCE, NULL,
+		     "bind-mount %s on %s without what is mounted below it, so the copy sees the "
+		     "filesystem itself",
+		     in->target_dir, XSRAID_SOURCE);
 	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
 		     "mount /dev/md0 (%s, label %s until disk 1 joins) on %s", in->root_fstype,
 		     label, XSRAID_NEWROOT);
-	add_internal(s, OP_COPY_TREE, in->target_dir, XSRAID_NEWROOT, NULL,
+	add_internal(s, OP_COPY_TREE, XSRAID_SOURCE, XSRAID_NEWROOT, NULL,
 		     "copy %s to %s: owners, modes, times, hard links, xattrs, sparse files, "
 		     "device nodes",
 		     in->target_dir, XSRAID_NEWROOT);
+	add_internal(s, OP_UMOUNT, XSRAID_NEWROOT, NULL, NULL,
+		     "unmount %s, so the copy is on the disk before it is read back",
+		     XSRAID_NEWROOT);
 
 	s = add_step(p, "verify-copy", A, NULL, "Compare the copy with the installed system");
+	add_internal(s, OP_BIND_SOURCE, in->target_dir, XSRAID_SOURCE, NULL,
+		     "bind-mount %s on %s unless it is", in->target_dir, XSRAID_SOURCE);
 	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
-		     "mount /dev/md0 on %s unless it is mounted", XSRAID_NEWROOT);
-	add_internal(s, OP_VERIFY_TREE, in->target_dir, XSRAID_NEWROOT, NULL,
-		     "read both trees and compare every name, type, owner, mode, time, xattr, "
+		     "mount /dev/md0 on %s", XSRAID_NEWROOT);
+	add_internal(s, OP_VERIFY_TREE, XSRAID_SOURCE, XSRAID_NEWROOT, NULL,
+		     "read both trees back and compare every name, type, owner, mode, time, xattr, "
 		     "link and byte");
+	add_internal(s, OP_UMOUNT, XSRAID_SOURCE, NULL, NULL, "unmount %s", XSRAID_SOURCE);
 
 	s = add_step(p, "configure-target", A, NULL,
 		     "Point the new root's configuration at the md devices");
@@ -947,6 +960,8 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 	add_internal(s, OP_UNBIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL, "undo the bind mounts in %s",
 		     XSRAID_NEWROOT);
 	add_internal(s, OP_UMOUNT, XSRAID_NEWROOT, NULL, NULL, "unmount %s", XSRAID_NEWROOT);
+	add_internal(s, OP_UMOUNT, XSRAID_SOURCE, NULL, NULL, "unmount %s if it is still mounted",
+		     XSRAID_SOURCE);
 	add_internal(s, OP_UNBIND_SYSTEM, in->target_dir, NULL, NULL,
 		     "undo the bind mounts in %s, so the installer can unmount it", in->target_dir);
 	strv_free(&argv);
@@ -955,15 +970,15 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 {
 	const enum plan_stage B = STAGE_INSTALLATION_COMPLETE;
-	char d1[96], part[96], what[256], speed[32], label[32];
+	char d1[96], part[96], what[256];
 	struct strv argv = STRV_INIT;
 	struct plan_step *s;
 
 	dev_of(d1, sizeof(d1), in->disk[0]);
 
 	s = add_step(p, "reopen", B, NULL, "Make sure the arrays run and mount the new root");
-	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL, "create %s, %s and %s",
-		     XSRAID_WORKDIR, XSRAID_NEWROOT, XSRAID_DISK1_MNT);
+	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL,
+		     "create %s and its mount points", XSRAID_WORKDIR);
 	/*
 	 * The arrays normally still run from the first stage.  After a restart
 	 * they are assembled again, which needs an mdadm in the installer when
@@ -1054,6 +1069,7 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 
 	s = add_step(p, "finish", B, NULL, "Save the log and leave the arrays assembled");
 	if (in->resync_speed_kib && in->speed_max_before) {
+		char speed[32];
 		snprintf(speed, sizeof(speed), "%u", in->speed_max_before);
 		add_internal(s, OP_SET_SPEED, speed, NULL, NULL,
 			     "restore speed_limit_max to %u KiB/s", in->speed_max_before);
@@ -1064,14 +1080,12 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 		     XSRAID_NEWROOT);
 	add_internal(s, OP_UMOUNT, XSRAID_NEWROOT, NULL, NULL,
 		     "unmount %s; md0, md1 and md2 stay assembled", XSRAID_NEWROOT);
-	(void)label;
 	strv_free(&argv);
 }
 
 void plan_build(const struct plan_inputs *in, struct plan *ret)
 {
 	struct plan p = {0};
-	char h1[32], h2[32];
 
 	p.in = *in;
 	memset(&p.in.stale_arrays, 0, sizeof(p.in.stale_arrays));
@@ -1088,6 +1102,7 @@ void plan_build(const struct plan_inputs *in, struct plan *ret)
 	uint64_t room =
 		(last_usable(in->disk_sectors[0], in->sector_size) - in->part_first[2] + 1) * ss;
 	if (room > p3 + JOURNAL_AREA_BYTES) {
+		char h1[32], h2[32];
 		human(p3, h1, sizeof(h1));
 		human(room, h2, sizeof(h2));
 		strv_pushf(&p.notes, "md2 is %s, not the %s /dev/%s could hold: /dev/%s is smaller",

@@ -33,6 +33,7 @@
 #define XSRAID_WORKDIR	 "/tmp/xsraid"
 #define XSRAID_NEWROOT	 "/tmp/xsraid/md0"
 #define XSRAID_DISK1_MNT "/tmp/xsraid/disk1"
+#define XSRAID_SOURCE	 "/tmp/xsraid/source"
 #define XSRAID_LOG	 "/tmp/xsraid/xsraid-log"
 #define XSRAID_HOOK_URL	 "file:///opt/xsraid/xsraid-hook"
 
@@ -114,12 +115,13 @@ enum internal_op {
 	OP_WAIT_PARTITIONS, /* arg0: disk name, arg1: count */
 	OP_WIPE_SIGNATURES, /* arg0: device, arg1: "all" or "raid" */
 	OP_MOUNT,	    /* arg0: device, arg1: directory, arg2: fs type; ro if flag */
-	OP_UMOUNT,	    /* arg0: directory */
-	OP_COPY_TREE,	    /* arg0: source, arg1: destination */
-	OP_VERIFY_TREE,	    /* arg0: source, arg1: destination */
-	OP_CHECK_SOURCE,    /* arg0: device that must still hold the copied root filesystem */
-	OP_COPY_SUBTREE,    /* arg0: source root, arg1: destination root, arg2: relative path */
-	OP_EDIT_FSTAB,	    /* arg0: new root directory */
+	OP_BIND_SOURCE,	 /* arg0: directory, arg1: where to show it without what is mounted below */
+	OP_UMOUNT,	 /* arg0: directory */
+	OP_COPY_TREE,	 /* arg0: source, arg1: destination */
+	OP_VERIFY_TREE,	 /* arg0: source, arg1: destination */
+	OP_CHECK_SOURCE, /* arg0: device that must still hold the copied root filesystem */
+	OP_COPY_SUBTREE, /* arg0: source root, arg1: destination root, arg2: relative path */
+	OP_EDIT_FSTAB,	 /* arg0: new root directory */
 	OP_EDIT_EXTLINUX,
 	OP_WRITE_MDADM_CONF,
 	OP_EDIT_INVENTORY,

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A fresh directory under $TMPDIR (or /tmp); removed by test_cleanup_tmpdirs(). */
+/* A fresh directory under $TMPDIR (or /tmp), removed by test_cleanup_tmpdirs(); the caller frees
+ * the name. */
 char *test_mkdtemp(void);
 /* Removes every directory test_mkdtemp() made.  Call from a group teardown. */
 void test_cleanup_tmpdirs(void);

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Planning against system roots that look like XenServer 6.0.2's installer:
+ * golden plans for the bundled examples, and every refusal a sysadmin can
+ * run into.  The roots are built by make-sysroot.sh from sparse images.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "answerfile.h"
+#include "commands.h"
+#include "discover.h"
+#include "journal.h"
+#include "plan.h"
+#include "testlib.h"
+
+#define TARGET "/tmp/root"
+
+/* Builds a root with make-sysroot.sh and the given options (a NULL-terminated list). */
+static char *make_root(const char *const *opts)
+{
+	char *script = test_src_path("installer-hook/tests/make-sysroot.sh");
+	char *tmp = test_mkdtemp();
+	char *dir = path_join(tmp, "root");
+	const char *argv[16] = {script, dir};
+	size_t n = 2;
+
+	for (size_t i = 0; opts && opts[i] && n < 15; i++)
+		argv[n++] = opts[i];
+	argv[n] = NULL;
+	assert_int_equal(test_run(argv), 0);
+	free(script);
+	free(tmp);
+	return dir;
+}
+
+#define OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void load_af(const char *text, struct answerfile *af)
+{
+	struct buf err = BUF_INIT;
+
+	if (answerfile_parse(text, strlen(text), "a.xml", af, &err) < 0)
+		fail_msg("%s", err.data);
+	buf_free(&err);
+}
+
+static void load_example(const char *name, struct answerfile *af)
+{
+	char *rel = xasprintf("answerfile/examples/%s", name);
+	char *path = test_src_path(rel);
+	char *text = test_read_file(path);
+
+	assert_non_null(text);
+	load_af(text, af);
+	free(text);
+	free(path);
+	free(rel);
+}
+
+/* Plans @af against @root; returns the status and fills @p or @err. */
+static int plan_for(const char *root, const struct answerfile *af, struct plan *p, struct buf *err)
+{
+	struct inventory inv = {0};
+	struct plan_inputs in = {0};
+	int r;
+
+	assert_int_equal(discover(root, TARGET, &inv), 0);
+	r = plan_inputs_from(af, &inv, TARGET, &in, err);
+	if (r == 0)
+		plan_build(&in, p);
+	plan_inputs_free(&in);
+	inventory_free(&inv);
+	return r;
+}
+
+static void compare_golden(const char *name, const char *got)
+{
+	char *rel = xasprintf("installer-hook/tests/golden/%s", name);
+	char *path = test_src_path(rel);
+	char *want = test_read_file(path);
+
+	if (getenv("XSRAID_UPDATE_GOLDEN")) {
+		test_write_file(path, got);
+	} else {
+		if (!want)
+			fail_msg("missing golden file %s (XSRAID_UPDATE_GOLDEN=1 writes it)", path);
+		if (strcmp(want, got)) {
+			char *gotpath = xasprintf("%s.got", path);
+			test_write_file(gotpath, got);
+			fail_msg("plan differs from %s; see %s", path, gotpath);
+		}
+	}
+	free(want);
+	free(path);
+	free(rel);
+}
+
+static void test_golden_plans(void **state)
+{
+	(void)state;
+	static const char *const examples[] = {"raid-attribute.xml", "raid-xcpng.xml"};
+	char *root = make_root(NULL);
+
+	for (size_t i = 0; i < 2; i++) {
+		struct answerfile af;
+		struct plan p = {0};
+		struct buf err = BUF_INIT, text = BUF_INIT, json = BUF_INIT;
+		load_example(examples[i], &af);
+		if (plan_for(root, &af, &p, &err) < 0)
+			fail_msg("%s", err.data);
+		plan_print_text(&p, &text);
+		plan_print_json(&p, &json);
+		/* Both spellings of the extension make the very same plan. */
+		compare_golden("plan-602.txt", text.data);
+		compare_golden("plan-602.json", json.data);
+		plan_free(&p);
+		answerfile_free(&af);
+		buf_free(&err);
+		buf_free(&text);
+		buf_free(&json);
+	}
+	free(root);
+}
+
+/* Every step of the manual procedure is in the plan, in order, at the right stage. */
+static void test_procedure_steps(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *id;
+		enum plan_stage stage;
+		const char *must_contain;
+	} want[] = {
+		{"partition-disk2", STAGE_FILESYSTEM_POPULATED, "--typecode=1:fd00"},
+		{"create-arrays", STAGE_FILESYSTEM_POPULATED,
+		 "--bitmap=internal missing /dev/sdb1"},
+		{"copy-root", STAGE_FILESYSTEM_POPULATED, "mkfs.ext3"},
+		{"verify-copy", STAGE_FILESYSTEM_POPULATED, NULL},
+		{"configure-target", STAGE_FILESYSTEM_POPULATED, NULL},
+		{"rebuild-initrds", STAGE_FILESYSTEM_POPULATED, "mkinitrd -f -v"},
+		{"bootloader-disk2", STAGE_FILESYSTEM_POPULATED, "extlinux --install /boot"},
+		{"verify-disk2", STAGE_FILESYSTEM_POPULATED, NULL},
+		{"partition-disk1", STAGE_INSTALLATION_COMPLETE, "--delete=3"},
+		{"add-disk1", STAGE_INSTALLATION_COMPLETE, "/sbin/mdadm /dev/md0 --add /dev/sda1"},
+		{"bootloader-disk1", STAGE_INSTALLATION_COMPLETE, NULL},
+		{"wait-root-resync", STAGE_INSTALLATION_COMPLETE, NULL},
+	};
+	char *root = make_root(NULL);
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+	size_t last = 0;
+
+	load_example("raid-attribute.xml", &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct plan_step *s = plan_find_step(&p, want[i].id);
+		if (!s)
+			fail_msg("no step '%s'", want[i].id);
+		size_t index = (size_t)(s - p.steps);
+		if (index < last)
+			fail_msg("step '%s' comes too early", want[i].id);
+		last = index;
+		assert_int_equal(s->stage, want[i].stage);
+		if (!want[i].must_contain)
+			continue;
+		bool found = false;
+		for (size_t j = 0; j < s->n_actions; j++) {
+			struct buf cmd = BUF_INIT;
+			plan_action_command(&s->actions[j], &cmd);
+			found = found || strstr(cmd.data, want[i].must_contain);
+			buf_free(&cmd);
+		}
+		if (!found)
+			fail_msg("step '%s' does not run '%s'", want[i].id, want[i].must_contain);
+	}
+	/* Disk 1 is only touched after the copy is verified and disk 2 checked. */
+	assert_true(plan_find_step(&p, "verify-disk2") < plan_find_step(&p, "partition-disk1"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(root);
+}
+
+static void expect_refusal(const char *root, const char *af_text, const char *needle1,
+			   const char *needle2)
+{
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+
+	load_af(af_text, &af);
+	int r = plan_for(root, &af, &p, &err);
+	if (r == 0)
+		fail_msg("planned, expected a refusal mentioning '%s'", needle1);
+	assert_int_equal(r, -EINVAL);
+	if (!str_starts_with(err.data, "raid: ") || !strstr(err.data, needle1) ||
+	    (needle2 && !strstr(err.data, needle2)))
+		fail_msg("refusal '%s' lacks '%s' / '%s'", err.data, needle1,
+			 needle2 ? needle2 : "");
+	assert_null(strchr(err.data, '\n'));
+	answerfile_free(&af);
+	buf_free(&err);
+}
+
+static const char *const SIMPLE = "<installation><primary-disk raid=\"sdb\">sda</primary-disk>"
+				  "</installation>";
+
+static void test_refuse_data_on_disk2(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--disk2-data"));
+
+	expect_refusal(
+		root, SIMPLE, "disk 'sdb' holds data (a GPT with 1 partition, ext4 'data' on sdb1)",
+		"raid-wipe=\"force\" on <primary-disk> (<primary-disk raid=...> at a.xml:1)");
+	expect_refusal(root,
+		       "<installation>\n<raid device=\"md127\"><disk>sda</disk><disk>sdb</disk>"
+		       "</raid><primary-disk>md127</primary-disk></installation>",
+		       "holds data", "wipe=\"force\" on <raid> (<raid> at a.xml:2)");
+
+	/* With wipe="force" the plan erases it first, and says so. */
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	load_af("<installation><primary-disk raid=\"sdb\" raid-wipe=\"force\">sda</primary-disk>"
+		"</installation>",
+		&af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	assert_true(p.in.wipe_disk2);
+	plan_print_text(&p, &text);
+	assert_non_null(strstr(text.data, "$ /sbin/sgdisk --zap-all /dev/sdb"));
+	assert_non_null(
+		strstr(text.data, "note: /dev/sdb will be erased: the answerfile allows it"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&text);
+	free(root);
+}
+
+/* An empty partition table holds nothing: no wipe needed, nothing refused. */
+static void test_empty_table_is_blank(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--disk2-gpt"));
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	if (plan_for(root, &af, &p, &err) < 0)
+		fail_msg("%s", err.data);
+	assert_false(p.in.wipe_disk2);
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(root);
+}
+
+static void test_refuse_small_disk2(void **state)
+{
+	(void)state;
+	/* 6 GiB: less than sda's 8 GiB of root and backup. */
+	char *root = make_root(OPTS("--disk2-size", "6442450944"));
+
+	expect_refusal(root, SIMPLE, "disk 'sdb' (6.0 GiB) is too small",
+		       "'sda' uses 8.0 GiB for its root and backup partitions");
+	free(root);
+}
+
+/* A second disk smaller than the first but large enough: md2 shrinks, and the plan says so. */
+static void test_smaller_disk2_limits_md2(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--disk2-size", "250059350016"));
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	assert_int_equal(p.in.part_last[2], 250059350016 / 512 - 34 - 2048);
+	plan_print_text(&p, &text);
+	assert_non_null(strstr(text.data, "note: md2 is 224 GiB, not the 457 GiB /dev/sda could "
+					  "hold: /dev/sdb is smaller"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&text);
+	free(root);
+}
+
+static void test_refuse_missing_and_same_disk(void **state)
+{
+	(void)state;
+	char *root = make_root(NULL);
+
+	expect_refusal(
+		root,
+		"<installation>\n\n<primary-disk raid=\"sdc\">sda</primary-disk></installation>",
+		"disk 'sdc' (<primary-disk raid=...> at a.xml:3) does not exist",
+		"disks here: sda, sdb");
+	/* Two names for one disk. */
+	char *link = path_join(root, "dev/disk/by-id");
+	assert_int_equal(mkdir_p(link, 0755), 0);
+	char *l = path_join(link, "ata-ST500DM002-1BD142_Z3TBBBBB");
+	assert_int_equal(symlink("../../sdb", l), 0);
+	expect_refusal(
+		root,
+		"<installation><primary-disk raid=\"disk/by-id/ata-ST500DM002-1BD142_Z3TBBBBB\">"
+		"sdb</primary-disk></installation>",
+		"are the same disk (sdb)", NULL);
+	free(l);
+	free(link);
+	free(root);
+}
+
+static void test_refuse_disk_in_use(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--disk2-mounted"));
+	expect_refusal(root, SIMPLE, "disk 'sdb' is in use: sdb1 is mounted on '/mnt'", NULL);
+	free(root);
+
+	root = make_root(OPTS("--disk2-in-array", "md5"));
+	expect_refusal(root, SIMPLE, "disk 'sdb' is part of running array 'md5' (sdb1)",
+		       "mdadm --stop /dev/md5");
+	free(root);
+}
+
+/* The first disk must be the one the installer used, laid out as 6.0 does. */
+static void test_refuse_wrong_first_disk(void **state)
+{
+	(void)state;
+	char *root = make_root(NULL);
+
+	expect_refusal(root,
+		       "<installation><primary-disk raid=\"sda\">sdb</primary-disk></installation>",
+		       "the installed system is on 'sda1', not on 'sdb1'", NULL);
+	free(root);
+}
+
+static void test_no_raid_is_nothing(void **state)
+{
+	(void)state;
+	char *root = make_root(NULL);
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+
+	load_example("no-raid.xml", &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), -ENODATA);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(root);
+}
+
+/* Without an mdadm in the installer, the installed system's is run in a chroot. */
+static void test_target_tools(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--no-mdadm"));
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	assert_true(p.in.mdadm.in_target);
+	plan_print_text(&p, &text);
+	assert_non_null(strstr(text.data, "- bind-mount /dev, /proc and /sys into /tmp/root"));
+	assert_non_null(strstr(text.data, "$ chroot /tmp/root /sbin/mdadm --create /dev/md0"));
+	assert_non_null(strstr(text.data, "$ chroot /tmp/xsraid/md0 /sbin/mdadm /dev/md0 --add "
+					  "/dev/sda1"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&text);
+	free(root);
+}
+
+/* The inputs survive the journal: the resumed plan is the same plan. */
+static void test_inputs_round_trip(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--disk2-data"));
+	struct answerfile af;
+	struct plan p = {0}, q = {0};
+	struct plan_inputs again = {0};
+	struct buf err = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT;
+
+	load_af("<installation><primary-disk raid=\"sdb\" raid-wipe=\"force\" raid-metadata=\"1.0\" "
+		"raid-resync-speed=\"100M\">sda</primary-disk></installation>",
+		&af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	plan_inputs_serialize(&p.in, &s1);
+	assert_true(s1.len < JOURNAL_PAYLOAD_MAX);
+	assert_int_equal(plan_inputs_parse(s1.data, &again, &err), 0);
+	plan_inputs_serialize(&again, &s2);
+	assert_string_equal(s1.data, s2.data);
+	plan_build(&again, &q);
+	plan_print_text(&p, &t1);
+	plan_print_text(&q, &t2);
+	assert_string_equal(t1.data, t2.data);
+	assert_int_equal(plan_inputs_parse("disk1=sda\nbogus=1\n", &again, &err), -EINVAL);
+	plan_inputs_free(&again);
+	plan_free(&p);
+	plan_free(&q);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&s1);
+	buf_free(&s2);
+	buf_free(&t1);
+	buf_free(&t2);
+	free(root);
+}
+
+/* A disk carrying xsraid's own journal for these disks is ours to redo, without wipe=force. */
+static void test_own_unfinished_work(void **state)
+{
+	(void)state;
+	char *root = make_root(NULL);
+	struct answerfile af;
+	struct plan p = {0}, p2 = {0};
+	struct buf err = BUF_INIT, payload = BUF_INIT;
+	struct journal j;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	/* What the first attempt did before the power cut: the journal and the new table. */
+	char *sdb = path_join(root, "dev/sdb");
+	plan_inputs_serialize(&p.in, &payload);
+	assert_int_equal(journal_create(sdb, p.in.journal_first * 512, 512, &p.in.disk2_guid,
+					payload.data, &j),
+			 0);
+	journal_close(&j);
+	struct strv argv = STRV_INIT;
+	cmd_sgdisk_disk2(&p.in, sdb, &argv);
+	free(argv.v[0]);
+	argv.v[0] = xstrdup("sgdisk");
+	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	/* A reinstall: same disks, but the stock installer made a new root filesystem. */
+	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
+	assert_true(p2.in.wipe_disk2);
+	assert_non_null(strstr(p2.in.wipe_reason, "xsraid's own unfinished work"));
+
+	/* Another machine's journal (other disk identities) is data like any other. */
+	char *serial = path_join(root, "sys/block/sda/device/wwid");
+	test_write_file(serial, "t10.ATA     OTHER DISK\n");
+	expect_refusal(root, SIMPLE, "disk 'sdb' holds data", NULL);
+	free(serial);
+	strv_free(&argv);
+	free(sdb);
+	plan_free(&p);
+	plan_free(&p2);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&payload);
+	free(root);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_cleanup_tmpdirs();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_plans),
+		cmocka_unit_test(test_procedure_steps),
+		cmocka_unit_test(test_refuse_data_on_disk2),
+		cmocka_unit_test(test_empty_table_is_blank),
+		cmocka_unit_test(test_refuse_small_disk2),
+		cmocka_unit_test(test_smaller_disk2_limits_md2),
+		cmocka_unit_test(test_refuse_missing_and_same_disk),
+		cmocka_unit_test(test_refuse_disk_in_use),
+		cmocka_unit_test(test_refuse_wrong_first_disk),
+		cmocka_unit_test(test_no_raid_is_nothing),
+		cmocka_unit_test(test_target_tools),
+		cmocka_unit_test(test_inputs_round_trip),
+		cmocka_unit_test(test_own_unfinished_work),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
