@@ -91,6 +91,10 @@ check-unit: $(ASAN_TESTS) $(ASAN)/xsraid
 	done
 	@echo "unit tests: all passed"
 
+# The command as an operator uses it (validate, plan, refusals), on the ASan build.
+check-cli: $(ASAN)/xsraid
+	XSRAID=$(ASAN)/xsraid ASAN_OPTIONS=detect_leaks=1 installer-hook/tests/cli.sh
+
 # --- static analysis and formatting -------------------------------------------
 
 FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch])
@@ -109,7 +113,7 @@ format:
 deps:
 	tools/install-deps
 
-test: deps lint check-unit $(BUILD)/xsraid check-qemu
+test: deps lint check-unit check-cli $(BUILD)/xsraid check-qemu
 
 -include tests/qemu/qemu.mk
 -include installer-hook/tests/bench.mk
@@ -122,6 +126,6 @@ distclean:
 
 .SECONDARY:
 
-.PHONY: all static-deps check-unit lint format deps test clean distclean demo check-qemu
+.PHONY: all static-deps check-unit check-cli lint format deps test clean distclean demo check-qemu
 
 -include $(STATIC_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d)

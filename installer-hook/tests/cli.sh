@@ -1,0 +1,139 @@
+#!/bin/sh
+# The xsraid command as an operator uses it: exit statuses, one-line errors
+# with file:line, JSON output, plans against a 6.0.2-like root, and refusals
+# that leave every disk image byte for byte as it was.
+#
+# usage: XSRAID=build/asan/xsraid installer-hook/tests/cli.sh
+set -eu
+
+: "${XSRAID:?set XSRAID to the binary under test}"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+data=$top/installer-hook/tests/data/answerfiles
+examples=$top/answerfile/examples
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+checks=0
+
+ok() { checks=$((checks + 1)); }
+bad() { echo "FAIL: $*" >&2; failures=$((failures + 1)); checks=$((checks + 1)); }
+
+# expect STATUS OUTFILE -- command...: runs it, checks the exit status.
+expect() {
+	want=$1 out=$2
+	shift 3
+	set +e
+	"$@" >"$out" 2>&1
+	got=$?
+	set -e
+	if [ "$got" -eq "$want" ]; then ok; else bad "$* exited $got, not $want: $(head -3 "$out")"; fi
+}
+
+# A checksum of a sparse image that reads only its data, not 500 GB of holes.
+# Zero blocks count like holes, so it does not depend on how the filesystem
+# happens to have allocated the file.
+sparse_sum() {
+	python3 - "$@" <<'PY'
+import hashlib, os, sys
+for path in sys.argv[1:]:
+    h = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY)
+    size = os.fstat(fd).st_size
+    h.update(str(size).encode())
+    off = 0
+    while off < size:
+        try:
+            data = os.lseek(fd, off, os.SEEK_DATA)
+        except OSError:
+            break
+        hole = os.lseek(fd, data, os.SEEK_HOLE)
+        pos = data - data % 4096
+        os.lseek(fd, pos, os.SEEK_SET)
+        while pos < hole:
+            block = os.read(fd, 4096)
+            if block.strip(b"\0"):
+                h.update(str(pos).encode() + block)
+            pos += len(block)
+        off = hole
+    os.close(fd)
+    print(h.hexdigest(), path)
+PY
+}
+
+contains() {
+	if grep -qF -- "$2" "$1"; then ok; else bad "$(basename "$1") lacks: $2"; fi
+}
+
+# --- validate: real answerfiles pass, broken ones fail with file:line -----------------
+for f in "$examples"/*.xml "$data"/xenserver-60-guide.xml "$data"/xenserver-60-static-upgrade.xml \
+	"$data"/xcpng-software-raid.xml "$data"/xcpng-83-full.xml; do
+	expect 0 "$work/out" -- "$XSRAID" validate "$f"
+	python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out" && ok ||
+		bad "validate $f printed no JSON"
+	xmllint --noout --relaxng "$top/answerfile/xsraid.rng" "$f" 2>/dev/null && ok ||
+		bad "$f does not validate against answerfile/xsraid.rng"
+done
+expect 0 "$work/out" -- "$XSRAID" validate "$data/xcpng-software-raid.xml"
+contains "$work/out" '"syntax": "raid-element"'
+contains "$work/out" '"disks": ["sda", "sdb"]'
+
+expect 1 "$work/out" -- "$XSRAID" validate "$data/xenserver-conversion.xml"
+contains "$work/out" "xenserver-conversion.xml:3: root element <conversion> is not an installation answerfile"
+expect 1 "$work/out" -- "$XSRAID" validate "$data/xenserver-cheetah-template.xml"
+contains "$work/out" "xenserver-cheetah-template.xml:4: unrendered template: Cheetah directive '#if'"
+[ "$(wc -l <"$work/out")" -eq 1 ] && ok || bad "a validation error must be one line"
+for f in "$data/xenserver-conversion.xml" "$data/xenserver-cheetah-template.xml"; do
+	xmllint --noout --relaxng "$top/answerfile/xsraid.rng" "$f" 2>/dev/null &&
+		bad "$f validates against the schema" || ok
+done
+expect 1 "$work/out" -- "$XSRAID" validate "$work/missing.xml"
+contains "$work/out" "cannot read '$work/missing.xml'"
+expect 1 "$work/out" -- "$XSRAID" validate "file://$examples/raid-attribute.xml" --sha256=0000000000000000000000000000000000000000000000000000000000000000
+contains "$work/out" "does not match answerfile_sha256="
+sum=$(sha256sum "$examples/raid-attribute.xml" | cut -d' ' -f1)
+expect 0 "$work/out" -- "$XSRAID" validate "file://$examples/raid-attribute.xml" --sha256="$sum"
+
+# --- usage ---------------------------------------------------------------------------
+expect 0 "$work/out" -- "$XSRAID" --help
+for verb in plan validate apply resume status hook generate "Exit status"; do
+	contains "$work/out" "$verb"
+done
+expect 2 "$work/out" -- "$XSRAID" frobnicate
+expect 2 "$work/out" -- "$XSRAID" plan --no-such-option
+
+# --- plan against a XenServer 6.0.2 root -----------------------------------------------
+"$top/installer-hook/tests/make-sysroot.sh" "$work/root"
+expect 0 "$work/plan.txt" -- "$XSRAID" plan --sysroot "$work/root" --answerfile "$examples/raid-attribute.xml"
+contains "$work/plan.txt" "xsraid plan: RAID1 of /dev/sda and /dev/sdb"
+contains "$work/plan.txt" '$ /sbin/mdadm --create /dev/md0 --run --metadata=0.90'
+expect 0 "$work/plan.json" -- "$XSRAID" plan --json --sysroot "$work/root" --answerfile "$examples/raid-xcpng.xml"
+python3 - "$work/plan.json" <<'PY' && ok || bad "plan --json lacks the procedure"
+import json, sys
+plan = json.load(open(sys.argv[1]))
+ids = [s["id"] for s in plan["steps"]]
+for step in ("partition-disk2", "create-arrays", "copy-root", "verify-copy", "configure-target",
+             "rebuild-initrds", "bootloader-disk2", "verify-disk2", "partition-disk1", "add-disk1",
+             "bootloader-disk1", "wait-root-resync"):
+    assert step in ids, step
+argv = [a["argv"] for s in plan["steps"] for a in s["actions"] if a["type"] == "command"]
+assert any(a[:2] == ["/sbin/mdadm", "--create"] and "--bitmap=internal" in a for a in argv)
+assert any(a[0] == "/sbin/sgdisk" and "--typecode=1:fd00" in a for a in argv)
+assert [a["name"] for a in plan["arrays"]] == ["md0", "md1", "md2"]
+PY
+expect 3 "$work/out" -- "$XSRAID" plan --sysroot "$work/root" --answerfile "$examples/no-raid.xml"
+
+# --- refusals touch nothing --------------------------------------------------------------
+"$top/installer-hook/tests/make-sysroot.sh" "$work/data" --disk2-data
+before=$(sparse_sum "$work/data/dev/sda" "$work/data/dev/sdb")
+expect 1 "$work/out" -- "$XSRAID" apply --sysroot "$work/data" --answerfile "$examples/raid-attribute.xml" --log "$work/log"
+contains "$work/out" "raid: disk 'sdb' holds data"
+contains "$work/out" 'raid-wipe="force"'
+[ "$(sparse_sum "$work/data/dev/sda" "$work/data/dev/sdb")" = "$before" ] && ok ||
+	bad "a refused apply changed a disk image"
+
+"$top/installer-hook/tests/make-sysroot.sh" "$work/small" --disk2-size 6442450944
+expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/small" --answerfile "$examples/raid-attribute.xml"
+contains "$work/out" "raid: disk 'sdb' (6.0 GiB) is too small"
+
+echo "cli: $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
