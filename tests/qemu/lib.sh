@@ -31,9 +31,21 @@ say() {
 	printf '[%s %4ss] %s\n' "$SCENARIO" "$(($(date +%s) - T0))" "$*"
 }
 
+# Background helpers (the http server) to stop when the scenario ends.
+CLEANUP_PIDS=
+cleanup() {
+	local p
+	for p in $CLEANUP_PIDS; do
+		kill "$p" 2>/dev/null || true
+	done
+	CLEANUP_PIDS=
+}
+
 # fail MESSAGE: keeps the work directory as artifacts, shows the last serial
 # log's tail, and ends the scenario with exit 1.
 fail() {
+	FAILED_REPORTED=1
+	cleanup
 	say "FAIL: $*"
 	rm -rf "$ARTIFACTS"
 	mkdir -p "$(dirname "$ARTIFACTS")"
@@ -157,6 +169,11 @@ install() {
 	marks "$log" >"$WORK/$name.marks"
 	grep -q '^XSRAID-MARK install-end' "$WORK/$name.marks" ||
 		fail "$name: the installer never reached its end (no 'install-end' mark)"
+	# Disk 1 must be sda (and disk 2 sdb), as the answerfiles assume.
+	local want="disks sda=XSRAID-DISK1"
+	[ -n "$d2" ] && want="$want sdb=XSRAID-DISK2"
+	grep -q "^XSRAID-MARK $want\$" "$WORK/$name.marks" ||
+		fail "$name: disks not named in port order: $(grep '^XSRAID-MARK disks' "$WORK/$name.marks")"
 }
 
 # boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: boots the installed disks (qcow2
@@ -177,6 +194,13 @@ boot() {
 		why=$(grep -m1 -E 'XSRAID-MARK initrd-error|Missing OS|Boot failed|No bootable device|Kernel panic|Panic on CPU' "$log" | tr -d '\r' || true)
 		fail "$name: the installed system did not finish booting${why:+ ($why)}"
 	fi
+	local want="" letter=a
+	for spec in "$@"; do
+		want="$want${want:+,}sd$letter:${spec%%:*}"
+		letter=$(echo "$letter" | tr 'a-y' 'b-z')
+	done
+	grep -q "^XSRAID-MARK hypervisor=.* disks=$want\$" "$WORK/$name.marks" ||
+		fail "$name: disks not named in port order (want $want): $(grep '^XSRAID-MARK hypervisor=' "$WORK/$name.marks")"
 }
 
 # marks LOG: the XSRAID-MARK lines of a serial log, carriage returns gone.
@@ -214,6 +238,15 @@ check() {
 	fi
 }
 
+# check_eq DESCRIPTION ACTUAL EXPECTED: an equality, both shown on failure.
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		say "ok: $1"
+	else
+		fail "$1: got '$2', expected '$3'"
+	fi
+}
+
 has_mark() {
 	grep -qa -- "^XSRAID-MARK $2" "$1"
 }
@@ -237,7 +270,9 @@ boot_regions() {
 	p1=$(gpt_part_start "$img" 1)
 	dd if="$img" bs=512 skip=0 count=34 status=none
 	dd if="$img" bs=512 skip=$((n - 33)) count=33 status=none
-	[ -n "$p1" ] && dd if="$img" bs=512 skip="$p1" count=1 status=none
+	if [ -n "$p1" ]; then
+		dd if="$img" bs=512 skip="$p1" count=1 status=none
+	fi
 }
 
 image_sum() {
@@ -245,7 +280,103 @@ image_sum() {
 }
 
 scenario_done() {
+	cleanup
 	say "PASS ($(($(date +%s) - T0))s)"
 	trap - EXIT
 	exit 0
+}
+
+# --- answerfiles --------------------------------------------------------
+
+# answerfile PRIMARY-DISK-ELEMENT [EXTRA-ELEMENTS]: a 6.0.2 answerfile with
+# the given <primary-disk> line; the rest is a fixed, valid fresh install.
+answerfile() {
+	cat <<AF
+<?xml version="1.0"?>
+<installation mode="fresh" srtype="lvm">
+  $1
+  <keymap>us</keymap>
+  <root-password>xsraid</root-password>
+  <source type="local"/>
+  <admin-interface name="eth0" proto="dhcp"/>
+  <timezone>Europe/London</timezone>
+${2:-}
+</installation>
+AF
+}
+
+# The hook lines the RAID extension's documentation asks for.
+HOOK_SCRIPTS='  <script stage="filesystem-populated" type="url">file:///opt/xsraid/xsraid-hook</script>
+  <script stage="installation-complete" type="url">file:///opt/xsraid/xsraid-hook</script>'
+
+# embed IMG OUT FILE: IMG with FILE as /answerfile.xml.
+embed() {
+	local d
+	d=$(mktemp -d "$WORK/embed.XXXXXX")
+	cp "$3" "$d/answerfile.xml"
+	append_files "$1" "$2" "$d"
+	rm -rf "$d"
+}
+
+# stage_output LOG: the install-log lines written between the begin and end
+# of the hook stages (what xsraid printed).
+stage_output() {
+	tr -d '\r' <"$1" | awk '
+		/^XSRAID-MARK stage-begin / { on = 1; next }
+		/^XSRAID-MARK stage-end / { on = 0; next }
+		on && /^XSRAID-LOG / { sub(/^XSRAID-LOG /, ""); print }'
+}
+
+# --- assertions on a booted system -----------------------------------------
+
+# expect_single_disk_boot MARKS NAME: root on sda1 by label, no md arrays.
+expect_single_disk_boot() {
+	local m=$1 name=$2
+	check "$name: dom0 runs under Xen" has_mark "$m" "hypervisor=xen "
+	check_eq "$name: root is /dev/sda1" "$(mark_value "$m" root)" /dev/sda1
+	check "$name: fstab root is by label" grep -qa '^XSRAID-MARK fstab-root=LABEL=root-' "$m"
+	check_eq "$name: every extlinux entry boots LABEL=root-*" \
+		"$(grep -a '^XSRAID-MARK extlinux label=' "$m" | grep -vc 'root=LABEL=root-')" 0
+	check_eq "$name: no md array" "$(grep -ac '^XSRAID-MARK md ' "$m")" 0
+}
+
+# md_line MARKS MD: the md-final report line of one array.
+md_line() {
+	grep -a "^XSRAID-MARK md-final $2 " "$1" | tail -n 1
+}
+
+# expect_raid_boot MARKS NAME MEMBERS LOG: root on md0; md0-2 raid1 with a
+# bitmap; fstab, extlinux, inventory and SR config on md devices; with
+# MEMBERS=2, [UU] after the resync, else each array degraded.
+expect_raid_boot() {
+	local m=$1 name=$2 members=$3 log=$4 md final
+	check "$name: dom0 runs under Xen" has_mark "$m" "hypervisor=xen "
+	check_eq "$name: root is /dev/md0" "$(mark_value "$m" root)" /dev/md0
+	check "$name: fstab mounts /dev/md0 on /" grep -qa '^XSRAID-MARK fstab-root=/dev/md0[[:space:]]' "$m"
+	check_eq "$name: five extlinux entries" "$(grep -ac '^XSRAID-MARK extlinux label=' "$m")" 5
+	check_eq "$name: every extlinux entry has root=/dev/md0" \
+		"$(grep -a '^XSRAID-MARK extlinux label=' "$m" | grep -vc ' root=/dev/md0$')" 0
+	check "$name: inventory BACKUP_PARTITION is /dev/md1" has_mark "$m" 'inventory BACKUP_PARTITION=/dev/md1$'
+	check "$name: inventory DEFAULT_SR_PHYSDEVS is /dev/md2" has_mark "$m" 'inventory DEFAULT_SR_PHYSDEVS=/dev/md2$'
+	check "$name: default-storage.conf XSPARTITIONS is /dev/md2" has_mark "$m" 'storage XSPARTITIONS=/dev/md2$'
+	check "$name: default-storage.conf PARTITIONS is /dev/md2" has_mark "$m" 'storage PARTITIONS=/dev/md2$'
+	for md in md0 md1 md2; do
+		check "$name: $md is raid1" eval 'md_line "$m" $md | grep -q " level=raid1 "'
+		check "$name: $md has an internal bitmap" eval 'md_line "$m" $md | grep -q " bitmap=Internal"'
+	done
+	check "$name: resync finished in time" eval '! grep -qa "^XSRAID-MARK resync-wait .*result=timeout" "$m"'
+	final=$(between "$log" mdstat-final-begin mdstat-final-end)
+	printf '%s\n' "$final" >"$WORK/$name.mdstat"
+	if [ "$members" = 2 ]; then
+		check_eq "$name: md0, md1, md2 are [UU]" "$(echo "$final" | grep -c '\[UU\]')" 3
+	else
+		check_eq "$name: md0, md1, md2 run degraded on the one disk" \
+			"$(echo "$final" | grep -cE '\[(U_|_U)\]')" 3
+	fi
+}
+
+# expect_marker MARKS NAME SUM: the marker tree came through unchanged.
+expect_marker() {
+	check_eq "$2: marker checksum unchanged" "$(mark_value "$1" marker-sum)" "$3"
+	check "$2: sparse file still sparse" test "$(mark_value "$1" marker-sparse-kib)" -lt 1024
 }

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Scenario 1a: fresh install with the RAID extension in its compact form,
+# <primary-disk raid="sdb">sda</primary-disk> plus the two hook <script>
+# lines, answerfile fetched over http from a server on the host (the guest
+# reaches 127.0.0.1 as 10.0.2.2 through QEMU's user networking).  Then the
+# installed disks boot alone and together.
+. "$(dirname "$0")/../lib.sh"
+setup_work
+
+mkdir -p "$WORK/www"
+answerfile '<primary-disk raid="sdb">sda</primary-disk>' "$HOOK_SCRIPTS" >"$WORK/www/answerfile.xml"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
+CLEANUP_PIDS="$CLEANUP_PIDS $!"
+sleep 1
+NET_ARGS="-netdev user,id=n0 -device e1000,netdev=n0"
+blank_disk "$WORK/d1.img"
+blank_disk "$WORK/d2.img"
+install install "$IMG_XSRAID" "answerfile=http://10.0.2.2:$port/answerfile.xml install fixture_seed=11" \
+	"$WORK/d1.img" "$WORK/d2.img"
+NET_ARGS=
+cleanup
+. "$(dirname "$0")/raid-checks.sh"
+scenario_done
