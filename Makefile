@@ -37,7 +37,7 @@ STATIC_OBJS   := $(patsubst $(SRCDIR)/%.c,$(BUILD)/obj-$(XSRAID_ARCH)/%.o,$(SRCS
 
 all: $(BUILD)/xsraid
 
-$(STATIC)/.done: installer-hook/static/build-deps.sh versions.env
+$(STATIC)/.done: installer-hook/static/build-deps.sh versions.env | deps
 	installer-hook/static/build-deps.sh $(STATIC) $(XSRAID_ARCH)
 
 $(BUILD)/obj-$(XSRAID_ARCH)/%.o: $(SRCDIR)/%.c $(STATIC)/.done
@@ -111,7 +111,19 @@ format:
 # --- the README's two commands --------------------------------------------------
 
 deps:
-	tools/install-deps
+	@tools/install-deps
+
+# The main job on embedded defaults: two 500 GB sparse disks laid out as the
+# XenServer 6.0.2 installer leaves them, and the plan xsraid makes for them.
+# The helper is an i386 binary; a host that cannot run those uses qemu-i386.
+DEMO := $(BUILD)/demo
+demo: $(BUILD)/xsraid
+	@installer-hook/tests/make-sysroot.sh $(DEMO)/root
+	@echo "== xsraid validate answerfile/examples/raid-attribute.xml"
+	@run=; $(BUILD)/xsraid --version >/dev/null 2>&1 || run=qemu-i386; \
+	$$run $(BUILD)/xsraid validate answerfile/examples/raid-attribute.xml && \
+	echo && echo "== xsraid plan (two disks laid out by XenServer 6.0.2's installer)" && \
+	$$run $(BUILD)/xsraid plan --sysroot $(DEMO)/root --answerfile answerfile/examples/raid-attribute.xml
 
 test: deps lint check-unit check-cli $(BUILD)/xsraid check-qemu
 
