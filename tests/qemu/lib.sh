@@ -149,11 +149,10 @@ disk_args() {
 		"-device ide-hd,drive=hd$4,bus=ahci.$4,bootindex=$5,serial=$1"
 }
 
-# install NAME IMG "KERNEL ARGS" DISK1 [DISK2] [-- extra qemu args]: boots
-# the installer ISO with the disks as sda (and sdb).
+# install NAME IMG "KERNEL ARGS" DISK1 [DISK2]: boots the installer ISO
+# with the disks as sda (and sdb); NET_ARGS, when set, replaces -nic none.
 install() {
 	local name=$1 img=$2 args=$3 d1=$4 d2=${5:-} iso log
-	shift 5 2>/dev/null || shift $#
 	iso=$WORK/$name.iso
 	log=$WORK/$name.serial.log
 	make_iso "$img" "$iso" "$args"
