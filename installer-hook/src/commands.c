@@ -88,6 +88,27 @@ void cmd_mdadm_create(const struct plan_inputs *in, unsigned array, const char *
 	strv_push(argv, member);
 }
 
+void cmd_mdadm_create_clean(const struct plan_inputs *in, unsigned array, const char *member1,
+			    const char *member2, struct strv *argv)
+{
+	char uuid[36];
+
+	md_uuid_format(in->md_uuid[array], uuid);
+	strv_push(argv, in->mdadm.path);
+	strv_push(argv, "--create");
+	strv_pushf(argv, "/dev/%s", ARRAY_NAMES[array]);
+	strv_push(argv, "--run");
+	strv_pushf(argv, "--metadata=%s", md_metadata_name(in->metadata));
+	strv_push(argv, "--level=1");
+	strv_push(argv, "--raid-devices=2");
+	strv_pushf(argv, "--uuid=%s", uuid);
+	if (in->bitmap == MD_BITMAP_INTERNAL)
+		strv_push(argv, "--bitmap=internal");
+	strv_push(argv, "--assume-clean");
+	strv_push(argv, member1);
+	strv_push(argv, member2);
+}
+
 void cmd_mdadm_add(const struct plan_inputs *in, unsigned array, const char *member,
 		   struct strv *argv)
 {

@@ -34,6 +34,12 @@ void cmd_sgdisk_disk1(const struct plan_inputs *in, const char *dev, struct strv
 /* mdadm --create /dev/mdN ... missing MEMBER: a degraded mirror on the second disk. */
 void cmd_mdadm_create(const struct plan_inputs *in, unsigned array, const char *member,
 		      struct strv *argv);
+/*
+ * mdadm --create /dev/mdN ... --assume-clean M1 M2: a mirror of two members
+ * that hold no data yet, in sync from the start.
+ */
+void cmd_mdadm_create_clean(const struct plan_inputs *in, unsigned array, const char *member1,
+			    const char *member2, struct strv *argv);
 void cmd_mdadm_add(const struct plan_inputs *in, unsigned array, const char *member,
 		   struct strv *argv);
 void cmd_mdadm_stop(const struct plan_inputs *in, const char *array, struct strv *argv);

@@ -864,19 +864,16 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 			     part);
 	}
 
-	s = add_step(p, "create-arrays", A, NULL,
-		     "Create md0, md1 and md2 degraded on the second disk");
+	s = add_step(p, "create-root-array", A, NULL, "Create md0 degraded on the second disk");
 	add_internal(s, OP_MKNOD_ARRAYS, NULL, NULL, NULL,
 		     "create /dev/md0, /dev/md1 and /dev/md2 (block 9:0-2) if missing");
-	for (unsigned i = 0; i < N_ARRAYS; i++) {
-		plan_part_dev(part, sizeof(part), in->disk[1], i + 1);
-		strv_free(&argv);
-		cmd_mdadm_create(in, i, part, &argv);
-		struct plan_action *a = add_run(s, tool_root(in, &in->mdadm, A), &argv);
-		a->cond = COND_NOT_MEMBER;
-		a->cond_arg = xstrdup(ARRAY_NAMES[i]);
-		a->cond_arg2 = xstrdup(part + 5);
-	}
+	plan_part_dev(part, sizeof(part), in->disk[1], 1);
+	strv_free(&argv);
+	cmd_mdadm_create(in, 0, part, &argv);
+	struct plan_action *create = add_run(s, tool_root(in, &in->mdadm, A), &argv);
+	create->cond = COND_NOT_MEMBER;
+	create->cond_arg = xstrdup(ARRAY_NAMES[0]);
+	create->cond_arg2 = xstrdup(part + 5);
 
 	s = add_step(p, "copy-root", A, "the contents of /dev/md0",
 		     "Make the root filesystem on md0 and copy the installed system into it");
@@ -980,17 +977,15 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL,
 		     "create %s and its mount points", XSRAID_WORKDIR);
 	/*
-	 * The arrays normally still run from the first stage.  After a restart
-	 * they are assembled again, which needs an mdadm in the installer when
-	 * the only one is inside md0 itself: apply says so plainly.
+	 * md0 normally still runs from the first stage.  After a restart it is
+	 * assembled again, which needs an mdadm in the installer when the only
+	 * one is inside md0 itself: apply says so plainly.
 	 */
-	for (unsigned i = 0; i < N_ARRAYS; i++) {
-		strv_free(&argv);
-		cmd_mdadm_assemble(in, i, &argv);
-		struct plan_action *a = add_run(s, tool_root(in, &in->mdadm, B), &argv);
-		a->cond = COND_ARRAY_STOPPED;
-		a->cond_arg = xstrdup(ARRAY_NAMES[i]);
-	}
+	strv_free(&argv);
+	cmd_mdadm_assemble(in, 0, &argv);
+	struct plan_action *assemble = add_run(s, tool_root(in, &in->mdadm, B), &argv);
+	assemble->cond = COND_ARRAY_STOPPED;
+	assemble->cond_arg = xstrdup(ARRAY_NAMES[0]);
 	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
 		     "mount /dev/md0 on %s", XSRAID_NEWROOT);
 	add_internal(s, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL,
@@ -1042,16 +1037,36 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 	}
 
 	snprintf(what, sizeof(what), "the original installation on %s", d1);
-	s = add_step(p, "add-disk1", B, what, "Add the first disk's partitions to the arrays");
-	for (unsigned i = 0; i < N_ARRAYS; i++) {
+	s = add_step(p, "add-disk1", B, what, "Add the first disk's root partition to md0");
+	plan_part_dev(part, sizeof(part), in->disk[0], 1);
+	strv_free(&argv);
+	cmd_mdadm_add(in, 0, part, &argv);
+	struct plan_action *add = add_run(s, tool_root(in, &in->mdadm, B), &argv);
+	add->cond = COND_NOT_MEMBER;
+	add->cond_arg = xstrdup(ARRAY_NAMES[0]);
+	add->cond_arg2 = xstrdup(part + 5);
+
+	/*
+	 * The backup partition and the SR partition hold nothing yet: the SR is
+	 * made at first boot and the backup partition at the first upgrade.
+	 * Built whole, both members are in sync from the start, so either disk
+	 * brings them up alone without hours of resync over empty space.
+	 */
+	snprintf(what, sizeof(what), "partitions 2 and 3 of %s and of /dev/%s", d1, in->disk[1]);
+	s = add_step(p, "create-data-arrays", B, what,
+		     "Create md1 and md2 on both disks; they hold no data yet, so no resync");
+	for (unsigned i = 1; i < N_ARRAYS; i++) {
+		char part2[96];
 		plan_part_dev(part, sizeof(part), in->disk[0], i + 1);
+		plan_part_dev(part2, sizeof(part2), in->disk[1], i + 1);
 		strv_free(&argv);
-		cmd_mdadm_add(in, i, part, &argv);
+		cmd_mdadm_create_clean(in, i, part, part2, &argv);
 		struct plan_action *a = add_run(s, tool_root(in, &in->mdadm, B), &argv);
 		a->cond = COND_NOT_MEMBER;
 		a->cond_arg = xstrdup(ARRAY_NAMES[i]);
 		a->cond_arg2 = xstrdup(part + 5);
 	}
+	plan_part_dev(part, sizeof(part), in->disk[0], 1);
 
 	s = add_step(p, "bootloader-disk1", B, NULL, "Write gptmbr.bin to the first disk too");
 	add_internal(s, OP_WRITE_MBR, d1, in->gptmbr, NULL,
@@ -1063,9 +1078,8 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 
 	s = add_step(p, "wait-root-resync", B, NULL,
 		     "Wait until md0 is in sync, so either disk boots on its own");
-	add_internal(
-		s, OP_WAIT_RESYNC, "md0", NULL, NULL,
-		"wait for md0's recovery, showing progress; md1 and md2 carry on after reboot");
+	add_internal(s, OP_WAIT_RESYNC, "md0", NULL, NULL,
+		     "wait for md0's recovery onto %s, showing progress", part);
 
 	s = add_step(p, "finish", B, NULL, "Save the log and leave the arrays assembled");
 	if (in->resync_speed_kib && in->speed_max_before) {

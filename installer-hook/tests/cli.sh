@@ -111,8 +111,8 @@ python3 - "$work/plan.json" <<'PY' && ok || bad "plan --json lacks the procedure
 import json, sys
 plan = json.load(open(sys.argv[1]))
 ids = [s["id"] for s in plan["steps"]]
-for step in ("partition-disk2", "create-arrays", "copy-root", "verify-copy", "configure-target",
-             "rebuild-initrds", "bootloader-disk2", "verify-disk2", "partition-disk1", "add-disk1",
+for step in ("partition-disk2", "create-root-array", "copy-root", "verify-copy", "configure-target",
+             "rebuild-initrds", "bootloader-disk2", "verify-disk2", "partition-disk1", "add-disk1", "create-data-arrays",
              "bootloader-disk1", "wait-root-resync"):
     assert step in ids, step
 argv = [a["argv"] for s in plan["steps"] for a in s["actions"] if a["type"] == "command"]

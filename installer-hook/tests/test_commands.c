@@ -104,6 +104,10 @@ static void test_mdadm(void **state)
 	expect(&a, "/sbin/mdadm --create /dev/md0 --run --metadata=1.0 --level=1 --raid-devices=2 "
 		   "--uuid=00010203:04050607:08090a0b:0c0d0e0f missing /dev/sdb1");
 	strv_free(&a);
+	cmd_mdadm_create_clean(&in, 2, "/dev/sda3", "/dev/sdb3", &a);
+	expect(&a, "/sbin/mdadm --create /dev/md2 --run --metadata=1.0 --level=1 --raid-devices=2 "
+		   "--uuid=20212223:24252627:28292a2b:2c2d2e2f --assume-clean /dev/sda3 /dev/sdb3");
+	strv_free(&a);
 	cmd_mdadm_add(&in, 2, "/dev/sda3", &a);
 	expect(&a, "/sbin/mdadm /dev/md2 --add /dev/sda3");
 	strv_free(&a);

@@ -143,7 +143,7 @@ static void test_procedure_steps(void **state)
 		const char *must_contain;
 	} want[] = {
 		{"partition-disk2", STAGE_FILESYSTEM_POPULATED, "--typecode=1:fd00"},
-		{"create-arrays", STAGE_FILESYSTEM_POPULATED,
+		{"create-root-array", STAGE_FILESYSTEM_POPULATED,
 		 "--bitmap=internal missing /dev/sdb1"},
 		{"copy-root", STAGE_FILESYSTEM_POPULATED, "mkfs.ext3"},
 		{"verify-copy", STAGE_FILESYSTEM_POPULATED, NULL},
@@ -153,6 +153,8 @@ static void test_procedure_steps(void **state)
 		{"verify-disk2", STAGE_FILESYSTEM_POPULATED, NULL},
 		{"partition-disk1", STAGE_INSTALLATION_COMPLETE, "--delete=3"},
 		{"add-disk1", STAGE_INSTALLATION_COMPLETE, "/sbin/mdadm /dev/md0 --add /dev/sda1"},
+		{"create-data-arrays", STAGE_INSTALLATION_COMPLETE,
+		 "--assume-clean /dev/sda3 /dev/sdb3"},
 		{"bootloader-disk1", STAGE_INSTALLATION_COMPLETE, NULL},
 		{"wait-root-resync", STAGE_INSTALLATION_COMPLETE, NULL},
 	};
