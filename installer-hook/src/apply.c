@@ -193,7 +193,7 @@ static void journal_load(struct apply_ctx *c)
 static int op_prepare_workdir(void)
 {
 	static const char *const dirs[] = {XSRAID_WORKDIR, XSRAID_NEWROOT, XSRAID_DISK1_MNT,
-					   XSRAID_SOURCE};
+					   XSRAID_DISK2_MNT, XSRAID_SOURCE};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		int r = mkdir_p(dirs[i], 0700);
@@ -427,6 +427,9 @@ static int op_mount(const char *dev, const char *dir, const char *type, bool ro)
 	 * asked to.  A kernel that knows no such options gets a plain mount.
 	 */
 	if (!ro && mount(dev, dir, type, 0, "user_xattr,acl") == 0)
+		return 0;
+	/* Read-only means read-only: no journal replay writing to the device either. */
+	if (ro && mount(dev, dir, type, MS_RDONLY, "noload") == 0)
 		return 0;
 	if (mount(dev, dir, type, ro ? MS_RDONLY : 0, NULL) < 0)
 		return log_errno(-errno, "cannot mount '%s' (%s) on '%s'", dev, type, dir);

@@ -127,16 +127,16 @@ void cmd_mdadm_stop(const struct plan_inputs *in, const char *array, struct strv
 
 void cmd_mdadm_assemble(const struct plan_inputs *in, unsigned array, struct strv *argv)
 {
-	char uuid[36], member[64];
+	char uuid[36];
 
 	md_uuid_format(in->md_uuid[array], uuid);
-	plan_part_dev(member, sizeof(member), in->disk[1], array + 1);
 	strv_push(argv, in->mdadm.path);
 	strv_push(argv, "--assemble");
 	strv_pushf(argv, "/dev/%s", ARRAY_NAMES[array]);
 	strv_push(argv, "--run");
+	/* Every partition with this UUID: disk 2's, and disk 1's once it has joined. */
+	strv_push(argv, "--config=partitions");
 	strv_pushf(argv, "--uuid=%s", uuid);
-	strv_push(argv, member);
 }
 
 void root_temp_label(const struct plan_inputs *in, char *out, size_t outlen)

@@ -978,14 +978,37 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 		     "create %s and its mount points", XSRAID_WORKDIR);
 	/*
 	 * md0 normally still runs from the first stage.  After a restart it is
-	 * assembled again, which needs an mdadm in the installer when the only
-	 * one is inside md0 itself: apply says so plainly.
+	 * assembled again.  When the only mdadm is the installed system's, it
+	 * is run from disk 2's copy of that system, mounted read-only without
+	 * replaying its journal, so nothing is written behind md's back.
 	 */
+	const char *mdadm_root = tool_root(in, &in->mdadm, B);
+	char member[96];
+	plan_part_dev(member, sizeof(member), in->disk[1], 1);
+	if (in->mdadm.in_target) {
+		mdadm_root = XSRAID_DISK2_MNT;
+		struct plan_action *m = add_internal(
+			s, OP_MOUNT, member, XSRAID_DISK2_MNT, in->root_fstype,
+			"mount %s read-only on %s, to run its mdadm", member, XSRAID_DISK2_MNT);
+		m->read_only = true;
+		m->cond = COND_ARRAY_STOPPED;
+		m->cond_arg = xstrdup(ARRAY_NAMES[0]);
+		m = add_internal(s, OP_BIND_SYSTEM, XSRAID_DISK2_MNT, NULL, NULL,
+				 "bind-mount /dev, /proc and /sys into %s", XSRAID_DISK2_MNT);
+		m->cond = COND_ARRAY_STOPPED;
+		m->cond_arg = xstrdup(ARRAY_NAMES[0]);
+	}
 	strv_free(&argv);
 	cmd_mdadm_assemble(in, 0, &argv);
-	struct plan_action *assemble = add_run(s, tool_root(in, &in->mdadm, B), &argv);
+	struct plan_action *assemble = add_run(s, mdadm_root, &argv);
 	assemble->cond = COND_ARRAY_STOPPED;
 	assemble->cond_arg = xstrdup(ARRAY_NAMES[0]);
+	if (in->mdadm.in_target) {
+		add_internal(s, OP_UNBIND_SYSTEM, XSRAID_DISK2_MNT, NULL, NULL,
+			     "undo the bind mounts in %s", XSRAID_DISK2_MNT);
+		add_internal(s, OP_UMOUNT, XSRAID_DISK2_MNT, NULL, NULL, "unmount %s",
+			     XSRAID_DISK2_MNT);
+	}
 	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
 		     "mount /dev/md0 on %s", XSRAID_NEWROOT);
 	add_internal(s, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL,

@@ -34,6 +34,7 @@
 #define XSRAID_NEWROOT	 "/tmp/xsraid/md0"
 #define XSRAID_DISK1_MNT "/tmp/xsraid/disk1"
 #define XSRAID_SOURCE	 "/tmp/xsraid/source"
+#define XSRAID_DISK2_MNT "/tmp/xsraid/disk2"
 #define XSRAID_LOG	 "/tmp/xsraid/xsraid-log"
 #define XSRAID_HOOK_URL	 "file:///opt/xsraid/xsraid-hook"
 
