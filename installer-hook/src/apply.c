@@ -74,22 +74,12 @@ static bool is_mountpoint(const char *dir)
 	return found;
 }
 
-static void read_sys(const char *path, char *out, size_t outlen)
-{
-	struct buf b = BUF_INIT;
-
-	out[0] = '\0';
-	if (read_file(path, 4096, &b) == 0)
-		snprintf(out, outlen, "%s", str_strip(b.data));
-	buf_free(&b);
-}
-
 static bool array_running(const char *md)
 {
 	char *p = xasprintf("/sys/block/%s/md/array_state", md);
 	char state[32];
 
-	read_sys(p, state, sizeof(state));
+	read_line_file(p, state, sizeof(state));
 	free(p);
 	return state[0] && strcmp(state, "inactive") && strcmp(state, "clear");
 }
@@ -299,7 +289,7 @@ static int ensure_node(const char *name, const char *sysdir)
 
 	if (stat(node, &st) == 0 && S_ISBLK(st.st_mode))
 		goto out;
-	read_sys(devfile, numbers, sizeof(numbers));
+	read_line_file(devfile, numbers, sizeof(numbers));
 	if (sscanf(numbers, "%u:%u", &maj, &min) != 2) {
 		r = -ENOENT;
 		goto out;
@@ -348,7 +338,7 @@ static int op_wait_partitions(const struct plan_inputs *in, const char *disk, co
 				*c = *c == '/' ? '!' : *c;
 			snprintf(sysdir, sizeof(sysdir), "/sys/block/%s/%s", sysdisk, syspart);
 			char *sf = path_join(sysdir, "start");
-			read_sys(sf, start, sizeof(start));
+			read_line_file(sf, start, sizeof(start));
 			free(sf);
 			if (parse_u64(start, &got) < 0 || got * 512 != want * in->sector_size) {
 				all = false;
@@ -847,9 +837,9 @@ static int op_wait_resync(const char *md)
 	for (;;) {
 		char action[32], completed[64], degraded[16];
 		unsigned long long done, total;
-		read_sys(action_path, action, sizeof(action));
-		read_sys(done_path, completed, sizeof(completed));
-		read_sys(degraded_path, degraded, sizeof(degraded));
+		read_line_file(action_path, action, sizeof(action));
+		read_line_file(done_path, completed, sizeof(completed));
+		read_line_file(degraded_path, degraded, sizeof(degraded));
 		if (!action[0]) {
 			r = log_error(-ENODEV, "'%s' is not running", md);
 			break;

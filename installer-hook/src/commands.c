@@ -67,29 +67,8 @@ void cmd_sgdisk_disk1(const struct plan_inputs *in, const char *dev, struct strv
 	strv_push(argv, dev);
 }
 
-void cmd_mdadm_create(const struct plan_inputs *in, unsigned array, const char *member,
-		      struct strv *argv)
-{
-	char uuid[36];
-
-	md_uuid_format(in->md_uuid[array], uuid);
-	strv_push(argv, in->mdadm.path);
-	strv_pushf(argv, "--create");
-	strv_pushf(argv, "/dev/%s", ARRAY_NAMES[array]);
-	strv_push(argv, "--run");
-	strv_pushf(argv, "--metadata=%s", md_metadata_name(in->metadata));
-	strv_push(argv, "--level=1");
-	strv_push(argv, "--raid-devices=2");
-	strv_pushf(argv, "--uuid=%s", uuid);
-	if (in->bitmap == MD_BITMAP_INTERNAL)
-		strv_push(argv, "--bitmap=internal");
-	/* "missing" first: disk 1 later joins in slot 0, as it was the first disk. */
-	strv_push(argv, "missing");
-	strv_push(argv, member);
-}
-
-void cmd_mdadm_create_clean(const struct plan_inputs *in, unsigned array, const char *member1,
-			    const char *member2, struct strv *argv)
+/* Everything both ways of creating an array share: the identity and the layout. */
+static void mdadm_create_head(const struct plan_inputs *in, unsigned array, struct strv *argv)
 {
 	char uuid[36];
 
@@ -104,6 +83,21 @@ void cmd_mdadm_create_clean(const struct plan_inputs *in, unsigned array, const 
 	strv_pushf(argv, "--uuid=%s", uuid);
 	if (in->bitmap == MD_BITMAP_INTERNAL)
 		strv_push(argv, "--bitmap=internal");
+}
+
+void cmd_mdadm_create(const struct plan_inputs *in, unsigned array, const char *member,
+		      struct strv *argv)
+{
+	mdadm_create_head(in, array, argv);
+	/* "missing" first: disk 1 later joins in slot 0, as it was the first disk. */
+	strv_push(argv, "missing");
+	strv_push(argv, member);
+}
+
+void cmd_mdadm_create_clean(const struct plan_inputs *in, unsigned array, const char *member1,
+			    const char *member2, struct strv *argv)
+{
+	mdadm_create_head(in, array, argv);
 	strv_push(argv, "--assume-clean");
 	strv_push(argv, member1);
 	strv_push(argv, member2);

@@ -263,41 +263,6 @@ static void difference(struct walk *w, const char *fmt, ...)
 
 /* --- small I/O helpers ------------------------------------------------------------------------ */
 
-/* Reads up to @len bytes at @off; fewer only at end of file.  Returns the count or -errno. */
-static ssize_t pread_full(int fd, char *p, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, p + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-static int pwrite_full(int fd, const char *p, size_t len, uint64_t off)
-{
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* O_NOATIME keeps reading from changing atimes; only the owner (or root) may use it. */
 static int open_nofollow(int dirfd, const char *name, int flags)
 {
@@ -619,7 +584,7 @@ static int write_nonzero_blocks(int fd, const char *data, size_t len, uint64_t o
 			i += n;
 			n = len - i < ZERO_BLOCK ? len - i : ZERO_BLOCK;
 		} while (i < len && !is_zero(data + i, n));
-		int r = pwrite_full(fd, data + start, i - start, off + start);
+		int r = pwrite_all(fd, data + start, i - start, off + start);
 		if (r < 0)
 			return r;
 	}
@@ -642,7 +607,7 @@ static int copy_range(struct walk *w, int in, int out, uint64_t off, uint64_t en
 		if (skip_zeroes)
 			r = write_nonzero_blocks(out, w->buf, want, off);
 		else
-			r = pwrite_full(out, w->buf, want, off);
+			r = pwrite_all(out, w->buf, want, off);
 		if (r < 0)
 			return log_errno(r, "cannot write '%s'", w->dst.data);
 		off += want;

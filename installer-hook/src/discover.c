@@ -20,23 +20,12 @@
 /* Block devices that are never installation disks. */
 static const char *const SKIP_PREFIXES[] = {"loop", "ram", "md", "dm-", "sr", "fd", "zram", "nbd"};
 
-/* Reads a small sysfs-like file into @out, stripped; "" when absent. */
-static void read_small(const char *path, char *out, size_t outlen)
-{
-	struct buf b = BUF_INIT;
-
-	out[0] = '\0';
-	if (read_file(path, 65536, &b) == 0)
-		snprintf(out, outlen, "%s", str_strip(b.data));
-	buf_free(&b);
-}
-
 static uint64_t read_u64(const char *path, uint64_t def)
 {
 	char s[64];
 	uint64_t v;
 
-	read_small(path, s, sizeof(s));
+	read_line_file(path, s, sizeof(s));
 	return parse_u64(s, &v) == 0 ? v : def;
 }
 
@@ -178,10 +167,10 @@ static void read_identity(const char *root, const char *sysname, struct disk_inf
 	char vendor[64];
 
 	p = rpath(root, "sys/block/%s/device/vendor", sysname);
-	read_small(p, vendor, sizeof(vendor));
+	read_line_file(p, vendor, sizeof(vendor));
 	free(p);
 	p = rpath(root, "sys/block/%s/device/model", sysname);
-	read_small(p, d->model, sizeof(d->model));
+	read_line_file(p, d->model, sizeof(d->model));
 	free(p);
 	if (vendor[0] && strcmp(vendor, "ATA")) {
 		char *both = xasprintf("%s %s", vendor, d->model);
@@ -368,13 +357,13 @@ static void read_arrays(const char *root, struct inventory *inv)
 		memset(a, 0, sizeof(*a));
 		str_copy(a->name, sizeof(a->name), e->d_name);
 		char *p = rpath(dir, "%s/md/level", e->d_name);
-		read_small(p, a->level, sizeof(a->level));
+		read_line_file(p, a->level, sizeof(a->level));
 		free(p);
 		p = rpath(dir, "%s/md/array_state", e->d_name);
-		read_small(p, a->state, sizeof(a->state));
+		read_line_file(p, a->state, sizeof(a->state));
 		free(p);
 		p = rpath(dir, "%s/md/sync_action", e->d_name);
-		read_small(p, a->sync_action, sizeof(a->sync_action));
+		read_line_file(p, a->sync_action, sizeof(a->sync_action));
 		free(p);
 		p = rpath(dir, "%s/slaves", e->d_name);
 		DIR *sh = opendir(p);

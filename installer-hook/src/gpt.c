@@ -416,53 +416,6 @@ static int name_encode(const char *name, uint8_t *out)
 
 /* --- I/O --------------------------------------------------------------------- */
 
-static int pread_full(int fd, void *buf, size_t len, uint64_t offset)
-{
-	uint8_t *p = buf;
-
-	if (offset > (uint64_t)INT64_MAX - len)
-		return -EOVERFLOW;
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)offset);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		/* End of file before the size the caller gave us. */
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t offset)
-{
-	const uint8_t *p = buf;
-
-	if (offset > (uint64_t)INT64_MAX - len)
-		return -EOVERFLOW;
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)offset);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		offset += (uint64_t)n;
-	}
-	return 0;
-}
-
 static bool sector_size_ok(uint32_t sector_size)
 {
 	return sector_size >= 512 && sector_size <= 4096 && (sector_size & (sector_size - 1)) == 0;
@@ -720,7 +673,7 @@ static int load_copy(int fd, uint32_t sector_size, uint64_t disk_sectors, uint64
 
 	c->lba = lba;
 	sector = xmalloc(sector_size);
-	r = pread_full(fd, sector, sector_size, lba * sector_size);
+	r = pread_exact(fd, sector, sector_size, lba * sector_size);
 	if (r < 0)
 		goto out;
 	if (memcmp(sector + HDR_SIGNATURE, GPT_SIGNATURE, 8) != 0) {
@@ -735,8 +688,8 @@ static int load_copy(int fd, uint32_t sector_size, uint64_t disk_sectors, uint64
 	/* check_header() bounded the array to GPT_ENTRY_ARRAY_MAX bytes on the disk. */
 	array_bytes = (uint64_t)c->h.entry_count * c->h.entry_size;
 	entries = xmalloc((size_t)(sectors_for(array_bytes, sector_size) * sector_size));
-	r = pread_full(fd, entries, (size_t)(sectors_for(array_bytes, sector_size) * sector_size),
-		       c->h.entry_lba * sector_size);
+	r = pread_exact(fd, entries, (size_t)(sectors_for(array_bytes, sector_size) * sector_size),
+			c->h.entry_lba * sector_size);
 	if (r < 0)
 		goto out;
 	if (gpt_crc32(entries, (size_t)array_bytes) != c->h.entry_crc) {
@@ -788,7 +741,7 @@ int gpt_read(int fd, uint64_t size_bytes, uint32_t sector_size, struct gpt_table
 	backup.partitions = xcalloc(GPT_MAX_PARTITIONS, sizeof(*backup.partitions));
 	sector = xmalloc(sector_size);
 
-	r = pread_full(fd, sector, sector_size, 0);
+	r = pread_exact(fd, sector, sector_size, 0);
 	if (r < 0)
 		goto out;
 	parse_mbr(sector, t);
@@ -941,26 +894,26 @@ int gpt_write_image(int fd, uint32_t sector_size, uint64_t disk_sectors,
 	put_le32(e + MBR_PART_SECTORS, last_lba > UINT32_MAX ? UINT32_MAX : (uint32_t)last_lba);
 	mbr[MBR_SIGNATURE] = 0x55;
 	mbr[MBR_SIGNATURE + 1] = 0xAA;
-	r = pwrite_full(fd, mbr, sector_size, 0);
+	r = pwrite_all(fd, mbr, sector_size, 0);
 	if (r < 0)
 		goto out;
 
 	header = xcalloc(1, sector_size);
 	encode_header(header, 1, last_lba, first_usable, last_usable, disk_guid, 2, entry_crc);
-	r = pwrite_full(fd, header, sector_size, sector_size);
+	r = pwrite_all(fd, header, sector_size, sector_size);
 	if (r < 0)
 		goto out;
-	r = pwrite_full(fd, entries, (size_t)(array_sectors * sector_size), 2ULL * sector_size);
+	r = pwrite_all(fd, entries, (size_t)(array_sectors * sector_size), 2ULL * sector_size);
 	if (r < 0)
 		goto out;
-	r = pwrite_full(fd, entries, (size_t)(array_sectors * sector_size),
-			(last_lba - array_sectors) * sector_size);
+	r = pwrite_all(fd, entries, (size_t)(array_sectors * sector_size),
+		       (last_lba - array_sectors) * sector_size);
 	if (r < 0)
 		goto out;
 	memset(header, 0, sector_size);
 	encode_header(header, last_lba, 1, first_usable, last_usable, disk_guid,
 		      last_lba - array_sectors, entry_crc);
-	r = pwrite_full(fd, header, sector_size, last_lba * sector_size);
+	r = pwrite_all(fd, header, sector_size, last_lba * sector_size);
 out:
 	free(header);
 	free(mbr);

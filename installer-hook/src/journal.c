@@ -102,42 +102,6 @@ static void *aligned_buf(size_t len)
 	return p;
 }
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* CRC32 of the whole header area, computed with the CRC field itself as zeros. */
 static uint32_t header_crc(const uint8_t *h)
 {
@@ -195,7 +159,7 @@ static int read_area(int fd, uint64_t offset, uint32_t sector_size, struct journ
 	uint32_t i;
 	int r;
 
-	r = pread_all(fd, area, JOURNAL_AREA_BYTES, offset);
+	r = pread_exact(fd, area, JOURNAL_AREA_BYTES, offset);
 	if (r < 0)
 		goto out;
 	if (!parse_header(area, &s)) {
@@ -242,6 +206,20 @@ enum journal_event journal_last_event(const struct journal_state *s, const char 
 	return e;
 }
 
+static void journal_init(struct journal *j, int fd, const char *path, uint64_t offset,
+			 uint32_t sector_size, uint64_t generation, uint32_t next)
+{
+	*j = (struct journal){
+		.fd = fd,
+		.offset = offset,
+		.block = block_size(sector_size),
+		.capacity = (JOURNAL_AREA_BYTES - JOURNAL_HEADER_BYTES) / block_size(sector_size),
+		.next = next,
+		.generation = generation,
+		.path = xstrdup(path),
+	};
+}
+
 int journal_create(const char *path, uint64_t offset, uint32_t sector_size,
 		   const struct gpt_guid *disk_guid, const char *payload, struct journal *ret)
 {
@@ -278,15 +256,7 @@ int journal_create(const char *path, uint64_t offset, uint32_t sector_size,
 		close(fd);
 		return r;
 	}
-	*ret = (struct journal){
-		.fd = fd,
-		.offset = offset,
-		.block = block_size(sector_size),
-		.capacity = (JOURNAL_AREA_BYTES - JOURNAL_HEADER_BYTES) / block_size(sector_size),
-		.next = 0,
-		.generation = generation,
-		.path = xstrdup(path),
-	};
+	journal_init(ret, fd, path, offset, sector_size, generation, 0);
 	return 0;
 }
 
@@ -304,15 +274,7 @@ int journal_open(const char *path, uint64_t offset, uint32_t sector_size, struct
 		close(fd);
 		return r;
 	}
-	*ret = (struct journal){
-		.fd = fd,
-		.offset = offset,
-		.block = block_size(sector_size),
-		.capacity = (JOURNAL_AREA_BYTES - JOURNAL_HEADER_BYTES) / block_size(sector_size),
-		.next = next,
-		.generation = s.generation,
-		.path = xstrdup(path),
-	};
+	journal_init(ret, fd, path, offset, sector_size, s.generation, next);
 	journal_state_free(&s);
 	return 0;
 }

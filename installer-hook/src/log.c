@@ -125,27 +125,35 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	emit(level, text, 0, true);
 }
 
-int log_errno(int r, const char *fmt, ...)
+/* log_errno() and log_error() differ only in whether strerror() is appended. */
+static int log_failure(int r, bool with_errno, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int log_failure(int r, bool with_errno, const char *fmt, va_list ap)
 {
 	char text[3072];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	emit(LOG_ERR, text, with_errno ? (r < 0 ? -r : r) : 0, true);
+	return r;
+}
+
+int log_errno(int r, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	log_failure(r, true, fmt, ap);
 	va_end(ap);
-	emit(LOG_ERR, text, r < 0 ? -r : r, true);
 	return r;
 }
 
 int log_error(int r, const char *fmt, ...)
 {
-	char text[3072];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	log_failure(r, false, fmt, ap);
 	va_end(ap);
-	emit(LOG_ERR, text, 0, true);
 	return r;
 }
 

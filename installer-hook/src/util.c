@@ -63,19 +63,11 @@ char *xasprintf(const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	b.cap = (size_t)n + 1;
-	b.data = xmalloc(b.cap);
-	va_start(ap, fmt);
-	vsnprintf(b.data, b.cap, fmt, ap);
-	va_end(ap);
-	return b.data;
+	return buf_detach(&b);
 }
 
 static void buf_grow(struct buf *b, size_t extra)
@@ -110,21 +102,28 @@ void buf_putc(struct buf *b, char c)
 	buf_append(b, &c, 1);
 }
 
-void buf_printf(struct buf *b, const char *fmt, ...)
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list copy;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
 	if (n < 0)
 		oom();
 	buf_grow(b, (size_t)n);
-	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 void buf_reset(struct buf *b)
@@ -164,19 +163,12 @@ void strv_pushf(struct strv *sv, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom();
-	b.data = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
+	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	strv_push(sv, b.data);
-	free(b.data);
+	buf_free(&b);
 }
 
 void strv_free(struct strv *sv)
@@ -258,6 +250,71 @@ void json_quote(struct buf *b, const char *s)
 		}
 	}
 	buf_putc(b, '"');
+}
+
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, p + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int pread_exact(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	if (off > (uint64_t)INT64_MAX - len)
+		return -EOVERFLOW;
+	n = pread_full(fd, buf, len, off);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+
+	if (off > (uint64_t)INT64_MAX - len)
+		return -EOVERFLOW;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+void read_line_file(const char *path, char *out, size_t outlen)
+{
+	struct buf b = BUF_INIT;
+
+	out[0] = '\0';
+	if (read_file(path, 65536, &b) == 0) {
+		char *nl = strchr(b.data, '\n');
+		if (nl)
+			*nl = '\0';
+		str_copy(out, outlen, str_strip(b.data));
+	}
+	buf_free(&b);
 }
 
 int read_file(const char *path, size_t max, struct buf *ret)

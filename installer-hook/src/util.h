@@ -2,6 +2,7 @@
 #ifndef XSRAID_UTIL_H
 #define XSRAID_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,7 @@ void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Returns the string (never NULL) and leaves @b empty; the caller frees it. */
@@ -82,6 +84,16 @@ void shell_quote_argv(struct buf *b, const char *const *argv);
 
 /* Appends @s as a JSON string literal (with quotes). */
 void json_quote(struct buf *b, const char *s);
+
+/* Reads up to @len bytes at @off; fewer only at end of file.  Returns the count or -errno. */
+ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off);
+/* Reads exactly @len bytes at @off: -EIO if the file ends first.  Returns 0 or -errno. */
+int pread_exact(int fd, void *buf, size_t len, uint64_t off);
+/* Writes all @len bytes at @off.  Returns 0 or -errno. */
+int pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
+/* The first line of a small file (sysfs, procfs), stripped; "" when it cannot be read. */
+void read_line_file(const char *path, char *out, size_t outlen);
 
 /* Reads at most @max bytes of @path into @ret.  -EFBIG if it is larger. */
 int read_file(const char *path, size_t max, struct buf *ret);
