@@ -47,7 +47,7 @@ $(BUILD)/obj-$(XSRAID_ARCH)/%.o: $(SRCDIR)/%.c $(STATIC)/.done
 $(BUILD)/xsraid: $(STATIC_OBJS)
 	$(STATIC_CC) -static -Os -o $@.unstripped $(STATIC_OBJS) $(STATIC_LIBS)
 	strip -o $@ $@.unstripped
-	@file $@ | grep -q 'statically linked' || { echo "error: $@ is not statically linked" >&2; exit 1; }
+	@installer-hook/static/check-binary.sh $@
 
 static-deps: $(STATIC)/.done
 
