@@ -128,7 +128,7 @@ for p in $PKGS; do
 		have=$(apt-cache showsrc --only-source "$name" 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' ')
 		die "Debian source package $name=$ver (pinned in $VERSIONS) is not available from apt;
   apt offers: ${have:-nothing (no deb-src entries?)}
-  run tools/install-deps (enables deb-src, runs apt-get update) or update the pin in versions.env"
+  run tools/install-deps (enables deb-src, runs apt-get update), or tools/update-pins --write"
 	fi
 done
 # shellcheck disable=SC2086

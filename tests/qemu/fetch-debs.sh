@@ -58,7 +58,7 @@ echo "$list" | while read -r name version; do
 	until (cd "$out/debs" && apt-get download -q -o APT::Sandbox::User=root "$name=$version" >/dev/null); do
 		n=$((n + 1))
 		if [ $n -ge 3 ]; then
-			echo "fetch-debs: cannot download $name=$version (is versions.env up to date with the archive? run apt-get update)" >&2
+			echo "fetch-debs: cannot download $name=$version (is versions.env up to date with the archive? run apt-get update, then tools/update-pins)" >&2
 			exit 1
 		fi
 		sleep $((n * 5))
