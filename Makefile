@@ -140,4 +140,5 @@ distclean:
 
 .PHONY: all static-deps check-unit check-cli lint format deps test clean distclean demo check-qemu
 
--include $(STATIC_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d)
+-include $(STATIC_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(ASAN)/obj/main.d \
+	$(patsubst $(TESTDIR)/%.c,$(ASAN)/tests/%.d,$(TEST_SRCS) $(TESTDIR)/testlib.c)

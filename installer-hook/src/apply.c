@@ -1041,7 +1041,8 @@ int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_
 		if (s->stage != stage)
 			continue;
 		number++;
-		if (c.have_state && journal_last_event(&c.state, s->id) == JOURNAL_DONE) {
+		if (!s->always && c.have_state &&
+		    journal_last_event(&c.state, s->id) == JOURNAL_DONE) {
 			log_notice("step %zu/%zu %s: done earlier, skipped", number, total, s->id);
 			continue;
 		}

@@ -808,6 +808,7 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 	dev_of(d2, sizeof(d2), in->disk[1]);
 
 	s = add_step(p, "prepare", A, NULL, "Prepare xsraid's working directories and tools");
+	s->always = true;
 	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL,
 		     "create %s and its mount points", XSRAID_WORKDIR);
 	if (in->mdadm.in_target || in->sgdisk.in_target || in->mkfs.in_target)
@@ -875,6 +876,15 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 	create->cond_arg = xstrdup(ARRAY_NAMES[0]);
 	create->cond_arg2 = xstrdup(part + 5);
 
+	/* After a restart md0 is not running; every later step of this stage needs it. */
+	s = add_step(p, "start-root-array", A, NULL, "Make sure md0 runs");
+	s->always = true;
+	strv_free(&argv);
+	cmd_mdadm_assemble(in, 0, &argv);
+	struct plan_action *start = add_run(s, tool_root(in, &in->mdadm, A), &argv);
+	start->cond = COND_ARRAY_STOPPED;
+	start->cond_arg = xstrdup(ARRAY_NAMES[0]);
+
 	s = add_step(p, "copy-root", A, "the contents of /dev/md0",
 		     "Make the root filesystem on md0 and copy the installed system into it");
 	add_internal(s, OP_UMOUNT, XSRAID_NEWROOT, NULL, NULL,
@@ -910,6 +920,8 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 
 	s = add_step(p, "configure-target", A, NULL,
 		     "Point the new root's configuration at the md devices");
+	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
+		     "mount /dev/md0 on %s unless it is mounted", XSRAID_NEWROOT);
 	add_internal(s, OP_EDIT_FSTAB, XSRAID_NEWROOT, NULL, NULL,
 		     "etc/fstab: mount / from /dev/md0 instead of %s",
 		     in->root_label[0] ? "LABEL" : "its device");
@@ -926,6 +938,8 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 
 	s = add_step(p, "rebuild-initrds", A, NULL,
 		     "Rebuild every initrd with the target's own tool while the arrays run");
+	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
+		     "mount /dev/md0 on %s unless it is mounted", XSRAID_NEWROOT);
 	add_internal(s, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL,
 		     "bind-mount /dev, /proc and /sys into %s", XSRAID_NEWROOT);
 	strv_foreach(k, &in->kernels) {
@@ -936,6 +950,8 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 
 	s = add_step(p, "bootloader-disk2", A, NULL,
 		     "Install extlinux on md0 and gptmbr.bin on the second disk");
+	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
+		     "mount /dev/md0 on %s unless it is mounted", XSRAID_NEWROOT);
 	add_internal(s, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL,
 		     "bind-mount /dev, /proc and /sys into %s", XSRAID_NEWROOT);
 	strv_free(&argv);
@@ -947,6 +963,8 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 
 	s = add_step(p, "verify-disk2", A, NULL,
 		     "Check that the second disk can boot the new system on its own");
+	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
+		     "mount /dev/md0 on %s unless it is mounted", XSRAID_NEWROOT);
 	add_internal(s, OP_VERIFY_BOOT, in->disk[1], NULL, NULL,
 		     "boot code, legacy-BIOS-bootable partition 1, extlinux boot sector, every "
 		     "extlinux entry's files and root=/dev/md0, fstab, mdadm.conf, initrds");
@@ -974,6 +992,7 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 	dev_of(d1, sizeof(d1), in->disk[0]);
 
 	s = add_step(p, "reopen", B, NULL, "Make sure the arrays run and mount the new root");
+	s->always = true;
 	add_internal(s, OP_PREPARE_WORKDIR, XSRAID_WORKDIR, NULL, NULL,
 		     "create %s and its mount points", XSRAID_WORKDIR);
 	/*
@@ -1257,6 +1276,8 @@ void plan_print_text(const struct plan *p, struct buf *o)
 		buf_printf(o, "%2zu. %s: %s\n", i + 1, s->id, s->title);
 		if (s->destroys)
 			buf_printf(o, "    overwrites %s\n", s->destroys);
+		if (s->always)
+			buf_puts(o, "    runs on every attempt, resumed or not\n");
 		for (size_t j = 0; j < s->n_actions; j++) {
 			const struct plan_action *a = &s->actions[j];
 			buf_puts(o, a->kind == ACTION_RUN ? "    $ " : "    - ");
@@ -1319,6 +1340,7 @@ void plan_print_json(const struct plan *p, struct buf *o)
 			json_quote(o, s->destroys);
 		else
 			buf_puts(o, "null");
+		buf_printf(o, ", \"always\": %s", s->always ? "true" : "false");
 		buf_puts(o, ",\n     \"actions\": [");
 		for (size_t j = 0; j < s->n_actions; j++) {
 			const struct plan_action *a = &s->actions[j];

@@ -157,6 +157,8 @@ struct plan_step {
 	enum plan_stage stage;
 	char *title;
 	char *destroys; /* what a destructive step overwrites, or NULL */
+	/* Sets up what later steps rely on (mounts, a running md0): run again on every attempt. */
+	bool always;
 	size_t n_actions;
 	struct plan_action *actions;
 };
