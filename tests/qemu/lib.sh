@@ -76,10 +76,19 @@ blank_disk() {
 	truncate -s "${2:-$DISK_SIZE}" "$1"
 }
 
-# overlay BASE OUT: a qcow2 overlay, so boots do not change BASE.
+# image_format FILE: qcow2 for *.qcow2, else raw.
+image_format() {
+	case "$1" in
+	*.qcow2) echo qcow2 ;;
+	*) echo raw ;;
+	esac
+}
+
+# overlay BASE OUT: a qcow2 overlay, so boots do not change BASE (a raw
+# image, or itself a qcow2 overlay).
 overlay() {
 	rm -f "$2"
-	qemu-img create -q -f qcow2 -F raw -b "$1" "$2"
+	qemu-img create -q -f qcow2 -F "$(image_format "$1")" -b "$1" "$2"
 }
 
 # make_iso IMG OUT "KERNEL ARGS": a boot ISO like 6.0.2's (isolinux,
@@ -119,6 +128,10 @@ append_files() {
 	} | gzip -1n >"$2"
 }
 
+# The machine every run gets: TCG, one CPU, the AHCI controller the disks
+# hang off, no display, and no reboot (a reboot ends the run).
+QEMU_MACHINE="-machine pc,accel=tcg -cpu qemu64 -m 2048 -smp 1 -display none -monitor none -no-reboot -device ahci,id=ahci"
+
 # run_qemu NAME TIMEOUT LOG ARGS...: one bounded QEMU run; records its
 # wall time in $WORK/timings.  A run that hits the timeout fails the
 # scenario with a clear message.
@@ -130,9 +143,9 @@ run_qemu() {
 	t=$(date +%s)
 	say "$name: starting (timeout ${limit}s, serial log $(basename "$log"))"
 	rc=0
-	timeout -k 10 "$limit" "$QEMU" -machine pc,accel=tcg -cpu qemu64 -m 2048 -smp 1 \
-		-display none -monitor none -no-reboot -serial "file:$log" \
-		-device ahci,id=ahci "$@" >"$log.qemu-stderr" 2>&1 || rc=$?
+	# shellcheck disable=SC2086
+	timeout -k 10 "$limit" "$QEMU" $QEMU_MACHINE -serial "file:$log" \
+		"$@" >"$log.qemu-stderr" 2>&1 || rc=$?
 	t=$(($(date +%s) - t))
 	echo "$name ${t}s" >>"$WORK/timings"
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -142,6 +155,57 @@ run_qemu() {
 	say "$name: done in ${t}s"
 }
 
+# run_qemu_cut NAME TIMEOUT LOG PATTERN ARGS...: a power cut.  QEMU runs
+# until its serial log shows PATTERN (grep -E), polled every 0.2 s,
+# and is then killed with SIGKILL: no shutdown, nothing flushed but what
+# already reached the image files.  Raw images only: what the guest wrote
+# and saw completed is in the file (QEMU writes raw images synchronously),
+# as on a disk whose write cache got drained, while the guest's own page
+# cache is lost; a qcow2 overlay under cache=unsafe would also lose QEMU's
+# cached metadata, which no real disk does.  Fails the scenario when QEMU
+# ends by itself first or PATTERN does not show within TIMEOUT seconds.
+run_qemu_cut() {
+	local name=$1 limit=$2 log=$3 pattern=$4 pid t now hit=0 rc=0
+	shift 4
+	LAST_LOG=$log
+	rm -f "$log"
+	: >"$log"
+	t=$(date +%s)
+	say "$name: starting, power cut when the serial log shows '$pattern' (timeout ${limit}s)"
+	# shellcheck disable=SC2086
+	"$QEMU" $QEMU_MACHINE -serial "file:$log" "$@" >"$log.qemu-stderr" 2>&1 &
+	pid=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $pid"
+	while :; do
+		if grep -qaE -- "$pattern" "$log"; then
+			hit=1
+			break
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		now=$(date +%s)
+		[ $((now - t)) -lt "$limit" ] || break
+		sleep 0.2
+	done
+	if [ $hit = 1 ] && kill -KILL "$pid" 2>/dev/null; then
+		wait "$pid" 2>/dev/null || rc=$?
+		CLEANUP_PIDS=${CLEANUP_PIDS% $pid}
+		t=$(($(date +%s) - t))
+		echo "$name ${t}s (power cut)" >>"$WORK/timings"
+		[ $rc -eq 137 ] || fail "$name: QEMU did not die of SIGKILL (exit $rc)"
+		say "$name: power cut after ${t}s; the last console line: $(tr -cd '[:print:]\n' <"$log" | grep -av '^[[:space:]]*$' | tail -n 1)"
+		return 0
+	fi
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		CLEANUP_PIDS=${CLEANUP_PIDS% $pid}
+		fail "$name: the serial log did not show '$pattern' within ${limit}s; no power cut"
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	CLEANUP_PIDS=${CLEANUP_PIDS% $pid}
+	fail "$name: QEMU ended by itself (exit $rc) before the serial log showed '$pattern'; no power cut $(head -c 300 "$log.qemu-stderr")"
+}
+
 # disk_args SERIAL FILE FORMAT PORT BOOTINDEX: one AHCI disk.  The serial
 # identifies the physical disk wherever it is plugged in.
 disk_args() {
@@ -149,30 +213,65 @@ disk_args() {
 		"-device ide-hd,drive=hd$4,bus=ahci.$4,bootindex=$5,serial=$1"
 }
 
-# install NAME IMG "KERNEL ARGS" DISK1 [DISK2]: boots the installer ISO
-# with the disks as sda (and sdb); NET_ARGS, when set, replaces -nic none.
-install() {
-	local name=$1 img=$2 args=$3 d1=$4 d2=${5:-} iso log
+# installer_setup NAME IMG "KERNEL ARGS" DISK1 [DISK2]: makes NAME's boot
+# ISO and sets INSTALLER_ARGS to the QEMU arguments that boot it with the
+# disk images (raw, or *.qcow2) as sda (and sdb); NET_ARGS, when set,
+# replaces -nic none.
+installer_setup() {
+	local name=$1 img=$2 args=$3 d1=$4 d2=${5:-} iso
 	iso=$WORK/$name.iso
-	log=$WORK/$name.serial.log
 	make_iso "$img" "$iso" "$args"
-	local disks
-	disks="$(disk_args XSRAID-DISK1 "$d1" raw 0 2)"
-	[ -n "$d2" ] && disks="$disks $(disk_args XSRAID-DISK2 "$d2" raw 1 3)"
-	local net="-nic none"
-	[ -n "${NET_ARGS:-}" ] && net=$NET_ARGS
-	# shellcheck disable=SC2086
-	run_qemu "$name" "$INSTALL_TIMEOUT" "$log" $disks $net \
-		-drive "if=none,id=cd,file=$iso,media=cdrom,format=raw,readonly=on" \
-		-device ide-cd,drive=cd,bus=ide.1,bootindex=1
-	marks "$log" >"$WORK/$name.marks"
-	grep -q '^XSRAID-MARK install-end' "$WORK/$name.marks" ||
-		fail "$name: the installer never reached its end (no 'install-end' mark)"
-	# Disk 1 must be sda (and disk 2 sdb), as the answerfiles assume.
+	INSTALLER_ARGS="$(disk_args XSRAID-DISK1 "$d1" "$(image_format "$d1")" 0 2)"
+	[ -n "$d2" ] && INSTALLER_ARGS="$INSTALLER_ARGS $(disk_args XSRAID-DISK2 "$d2" "$(image_format "$d2")" 1 3)"
+	INSTALLER_ARGS="$INSTALLER_ARGS ${NET_ARGS:--nic none}"
+	INSTALLER_ARGS="$INSTALLER_ARGS -drive if=none,id=cd,file=$iso,media=cdrom,format=raw,readonly=on"
+	INSTALLER_ARGS="$INSTALLER_ARGS -device ide-cd,drive=cd,bus=ide.1,bootindex=1"
+}
+
+# expect_port_order NAME [DISK2]: disk 1 was sda (and disk 2 sdb), as the
+# answerfiles assume, per the "disks" mark of NAME's run.
+expect_port_order() {
 	local want="disks sda=XSRAID-DISK1"
-	[ -n "$d2" ] && want="$want sdb=XSRAID-DISK2"
-	grep -q "^XSRAID-MARK $want\$" "$WORK/$name.marks" ||
-		fail "$name: disks not named in port order: $(grep '^XSRAID-MARK disks' "$WORK/$name.marks")"
+	[ -n "${2:-}" ] && want="$want sdb=XSRAID-DISK2"
+	grep -q "^XSRAID-MARK $want\$" "$WORK/$1.marks" ||
+		fail "$1: disks not named in port order: $(grep '^XSRAID-MARK disks' "$WORK/$1.marks")"
+}
+
+# install NAME IMG "KERNEL ARGS" DISK1 [DISK2]: boots the installer ISO
+# with the disks as sda (and sdb); the install must reach its end.
+install() {
+	installer_setup "$@"
+	# shellcheck disable=SC2086
+	run_qemu "$1" "$INSTALL_TIMEOUT" "$WORK/$1.serial.log" $INSTALLER_ARGS
+	marks "$WORK/$1.serial.log" >"$WORK/$1.marks"
+	grep -q '^XSRAID-MARK install-end' "$WORK/$1.marks" ||
+		fail "$1: the installer never reached its end (no 'install-end' mark)"
+	expect_port_order "$1" "${5:-}"
+}
+
+# install_cut NAME IMG "KERNEL ARGS" PATTERN DISK1 [DISK2]: the same
+# install, cut (SIGKILL) when the serial log shows PATTERN (grep -E); the
+# disks must be raw images.
+install_cut() {
+	local name=$1 pattern=$4 d
+	for d in "$5" "${6:-}"; do
+		[ -z "$d" ] || [ "$(image_format "$d")" = raw ] || fail "$name: a power cut needs raw disk images, not $d"
+	done
+	installer_setup "$1" "$2" "$3" "$5" "${6:-}"
+	# shellcheck disable=SC2086
+	run_qemu_cut "$name" "$INSTALL_TIMEOUT" "$WORK/$name.serial.log" "$pattern" $INSTALLER_ARGS
+	marks "$WORK/$name.serial.log" >"$WORK/$name.marks"
+	expect_port_order "$name" "${6:-}"
+}
+
+# run_installer NAME IMG "KERNEL ARGS" DISK1 [DISK2]: boots the installer
+# ISO without expecting an install (start=PROGRAM runs before the
+# installer would); PROGRAM reports through the serial log.
+run_installer() {
+	installer_setup "$@"
+	# shellcheck disable=SC2086
+	run_qemu "$1" "$INSTALL_TIMEOUT" "$WORK/$1.serial.log" $INSTALLER_ARGS
+	marks "$WORK/$1.serial.log" >"$WORK/$1.marks"
 }
 
 # boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: boots the installed disks (qcow2
@@ -380,4 +479,40 @@ expect_raid_boot() {
 expect_marker() {
 	check_eq "$2: marker checksum unchanged" "$(mark_value "$1" marker-sum)" "$3"
 	check "$2: sparse file still sparse" test "$(mark_value "$1" marker-sparse-kib)" -lt 1024
+}
+
+# --- xsraid's journal and logs, read on the host ------------------------------
+
+QEMU_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# journal_dump IMAGE OUT: the step journal on a raw disk image (see
+# journal-dump.py), saved to OUT and shown.
+journal_dump() {
+	python3 "$QEMU_TESTS/journal-dump.py" "$1" >"$2" 2>&1 ||
+		fail "no valid xsraid journal on $(basename "$1"): $(cat "$2")"
+	say "journal on $(basename "$1"):"
+	grep -v '^payload ' "$2" | sed 's/^/    | /'
+}
+
+# journal_event DUMP STEP: the last event of STEP in a dump or in `xsraid
+# status` output (begin, done, failed), or nothing.
+journal_event() {
+	awk -v s="$2" '$1 == "record" && $3 == s { e = $4 } $2 == s && $1 ~ /^[0-9]+$/ { e = $3 }
+		END { print e }' "$1"
+}
+
+# journal_begins DUMP STEP: how many times STEP was begun.
+journal_begins() {
+	awk -v s="$2" '$1 == "record" && $3 == s && $4 == "begin" { n++ }
+		$1 ~ /^[0-9]+$/ && $2 == s && $3 == "begin" { n++ } END { print n + 0 }' "$1"
+}
+
+# fs_cat IMAGE PATH: a file of the filesystem on partition 1 of a raw disk
+# image, read with debugfs.  md metadata 0.90 and 1.0 sit at the end of the
+# partition, so a member's filesystem starts where the partition does.
+fs_cat() {
+	local p1
+	p1=$(gpt_part_start "$1" 1)
+	[ -n "$p1" ] || return 1
+	debugfs -R "cat $2" "$1?offset=$((p1 * 512))" 2>/dev/null
 }

@@ -286,9 +286,10 @@ build_installer() {
 		"$root/opt/xensource/installer/devlinks"
 	put "$here/installer/inittab" "$root/etc/inittab"
 	put "$here/installer/rcS" "$root/etc/init.d/rcS"
+	put "$here/installer/S99alt-start" "$root/etc/init.d/S99alt-start"
 	put "$here/installer/udhcpc.script" "$root/usr/share/udhcpc/default.script"
 	put "$here/marker.sh" "$root/opt/xensource/standin/marker.sh"
-	chmod 0755 "$root/etc/init.d/rcS" "$root/usr/share/udhcpc/default.script" \
+	chmod 0755 "$root/etc/init.d/rcS" "$root/etc/init.d/S99alt-start" "$root/usr/share/udhcpc/default.script" \
 		"$root/opt/xensource/standin/marker.sh"
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 	printf 'root:x:0:\n' >"$root/etc/group"

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Scenario 6: power cut in xsraid's second stage, then `xsraid resume`.  The
+# RAID install is killed (SIGKILL of QEMU) while xsraid waits for md0's
+# recovery onto disk 1 (step wait-root-resync, at installation-complete),
+# i.e. after add-disk1.  A test-only hook that runs at installation-complete
+# just before xsraid's lowers /proc/sys/dev/raid/speed_limit_max to 1000 KiB/s,
+# so the recovery of 256 MiB would take about 4 minutes and the cut always
+# lands inside it; xsraid's own plan is scenario 1's.  Then the installer
+# image boots with 6.0's start= option, which runs a test program instead of
+# the installer: `xsraid resume`, then `xsraid status`, then power off.  md0
+# is not running after the restart and the installer has no mdadm, so xsraid
+# has to reassemble md0 with the installed system's mdadm from disk 2.  Then
+# the disks boot alone and together, with scenario 1's assertions.
+. "$(dirname "$0")/../lib.sh"
+setup_work
+
+mkdir -p "$WORK/embed"
+answerfile '<primary-disk raid="sdb">sda</primary-disk>' \
+	'  <script stage="filesystem-populated" type="url">file:///opt/xsraid/xsraid-hook</script>
+  <script stage="installation-complete" type="url">file:///slow-resync</script>
+  <script stage="installation-complete" type="url">file:///opt/xsraid/xsraid-hook</script>' \
+	>"$WORK/embed/answerfile.xml"
+cat >"$WORK/embed/slow-resync" <<'SH'
+#!/bin/sh
+# Test-only: md0's recovery at about 1 MB/s, so a power cut can be aimed at it.
+echo 1000 >/proc/sys/dev/raid/speed_limit_max && cat /proc/sys/dev/raid/speed_limit_max
+SH
+chmod 0755 "$WORK/embed/slow-resync"
+append_files "$IMG_XSRAID" "$WORK/install.img" "$WORK/embed"
+blank_disk "$WORK/d1.img"
+blank_disk "$WORK/d2.img"
+
+# 1. The power cut, once xsraid reports md0's recovery.
+install_cut install "$WORK/install.img" "answerfile=file:///answerfile.xml install fixture_seed=61" \
+	"xsraid: md0 recovery:" "$WORK/d1.img" "$WORK/d2.img"
+m=$WORK/install.marks
+check "cut install: filesystem-populated finished" has_mark "$m" "stage-end filesystem-populated rc=0"
+check "cut install: the resync was slowed down" \
+	eval 'has_mark "$m" "stage-end installation-complete rc=0" && install_log "$WORK/install.serial.log" | grep -qx 1000'
+check "cut install: xsraid's installation-complete hook had begun" \
+	has_mark "$m" "stage-begin installation-complete file:///opt/xsraid/xsraid-hook"
+check_eq "cut install: and not finished (one stage-end: the slow-resync hook's)" \
+	"$(grep -c '^XSRAID-MARK stage-end installation-complete' "$m")" 1
+journal_dump "$WORK/d2.img" "$WORK/journal-cut.txt"
+j=$WORK/journal-cut.txt
+for s in finish-disk2 reopen carry-logs label-root partition-disk1 wipe-disk1-partitions add-disk1 \
+	create-data-arrays bootloader-disk1; do
+	check_eq "cut: $s is done" "$(journal_event "$j" $s)" "done"
+done
+check_eq "cut: wait-root-resync was begun and never finished" "$(journal_event "$j" wait-root-resync)" begin
+check_eq "cut: wait-root-resync is the journal's last record" \
+	"$(grep '^record ' "$j" | tail -n 1 | cut -d' ' -f3-4)" "wait-root-resync begin"
+
+# 2. The installer image with start=: resume, status, power off.
+mkdir -p "$WORK/extra"
+cat >"$WORK/extra/xsraid-resume-test" <<'SH'
+#!/bin/sh
+# Started by S99alt-start (start=/xsraid-resume-test) instead of the
+# installer: finishes the conversion from the journal, shows the journal,
+# powers off.
+mark() {
+	echo "XSRAID-MARK $*"
+}
+disks=
+for b in /sys/block/sd*; do
+	[ -e "$b" ] || continue
+	disks="$disks ${b##*/}=$(tail -c +5 "$b/device/vpd_pg80" 2>/dev/null | tr -d '\000 ')"
+done
+mark "disks$disks"
+mark resume-begin
+/opt/xsraid/xsraid resume --console /dev/console 2>/tmp/resume-stderr
+mark "resume-end rc=$?"
+mark resume-stderr-begin
+cat /tmp/resume-stderr
+mark resume-stderr-end
+mark resume-log-begin
+cat /tmp/xsraid/xsraid-log
+mark resume-log-end
+mark status-begin
+/opt/xsraid/xsraid status
+mark "status-end rc=$?"
+mark mdstat-begin
+cat /proc/mdstat
+mark mdstat-end
+mark dmesg-md-begin
+dmesg | grep -E ' md[0-9]*: | md: |md/raid1|raid1:' | tail -n 40
+mark dmesg-md-end
+sync
+sleep 2
+poweroff -f
+SH
+chmod 0755 "$WORK/extra/xsraid-resume-test"
+append_files "$IMG_XSRAID" "$WORK/resume.img" "$WORK/extra"
+# On overlays: the cut disks stay as the power cut left them.
+overlay "$WORK/d1.img" "$WORK/d1-resumed.qcow2"
+overlay "$WORK/d2.img" "$WORK/d2-resumed.qcow2"
+run_installer resume "$WORK/resume.img" "start=/xsraid-resume-test" \
+	"$WORK/d1-resumed.qcow2" "$WORK/d2-resumed.qcow2"
+r=$WORK/resume.marks
+log=$WORK/resume.serial.log
+check "the test program ran and powered off" has_mark "$r" "dmesg-md-end"
+check "the installer did not start" eval '! has_mark "$r" install-begin'
+expect_port_order resume d2
+rc=$(mark_value "$r" 'resume-end rc')
+between "$log" resume-begin "resume-end rc=$rc" >"$WORK/resume-console.txt"
+between "$log" resume-stderr-begin resume-stderr-end >"$WORK/resume-stderr.txt"
+between "$log" resume-log-begin resume-log-end >"$WORK/resume-log.txt"
+between "$log" status-begin "status-end rc=$(mark_value "$r" 'status-end rc')" >"$WORK/status.txt"
+between "$log" mdstat-begin mdstat-end >"$WORK/resume-mdstat.txt"
+between "$log" dmesg-md-begin dmesg-md-end >"$WORK/resume-dmesg-md.txt"
+say "xsraid resume, on the console (exit status $rc):"
+sed 's/^/    | /' "$WORK/resume-console.txt"
+say "messages of the tools it ran (its stderr without its own lines):"
+grep -v '^xsraid: ' "$WORK/resume-stderr.txt" | sed 's/^/    | /'
+say "xsraid status, the journal's records:"
+grep -E '^ *[0-9]+ ' "$WORK/status.txt" | sed 's/^/    | /'
+check_eq "xsraid resume exit status" "$rc" 0
+check_eq "xsraid status exit status" "$(mark_value "$r" 'status-end rc')" 0
+c=$WORK/resume-console.txt
+# reopen is left out: it only re-establishes what a restart undoes (md0
+# running, the new root mounted), so it may well run again.
+for s in carry-logs label-root partition-disk1 wipe-disk1-partitions add-disk1 create-data-arrays \
+	bootloader-disk1; do
+	check "resume: $s reported done earlier, skipped" grep -q "^xsraid: step [0-9]*/[0-9]* $s: done earlier, skipped" "$c"
+done
+check "resume: wait-root-resync ran again" grep -q "^xsraid: step [0-9]*/[0-9]* wait-root-resync: Wait until" "$c"
+check "resume: installation-complete finished" grep -q "^xsraid: installation-complete: all steps done" "$c"
+st=$WORK/status.txt
+check_eq "status: wait-root-resync is done" "$(journal_event "$st" wait-root-resync)" "done"
+check_eq "status: finish is done" "$(journal_event "$st" finish)" "done"
+check_eq "status: wait-root-resync was begun twice (before the cut, by the resume)" \
+	"$(journal_begins "$st" wait-root-resync)" 2
+for s in partition-disk2 create-root-array copy-root partition-disk1 add-disk1 create-data-arrays; do
+	check_eq "status: destructive step $s begun exactly once" "$(journal_begins "$st" $s)" 1
+done
+check_eq "status: no step failed" "$(awk '$1 ~ /^[0-9]+$/ && $3 == "failed"' "$st" | wc -l)" 0
+# md1 and md2 need no assembling to finish (the installed system assembles
+# them); md0 must have both members in sync.
+check "md0 is [UU] after the resume" eval 'grep -A2 "^md0 :" "$WORK/resume-mdstat.txt" | grep -q "\[UU\]"'
+
+# shellcheck disable=SC2034 # read by raid-checks.sh
+RAID_INSTALL_CUT=1 RAID_DISK1=$WORK/d1-resumed.qcow2 RAID_DISK2=$WORK/d2-resumed.qcow2
+. "$(dirname "$0")/raid-checks.sh"
+scenario_done
