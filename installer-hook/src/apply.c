@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/fs.h>
+#include <linux/major.h>
+#include <linux/raid/md_u.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +185,7 @@ static void journal_load(struct apply_ctx *c)
 static int op_prepare_workdir(void)
 {
 	static const char *const dirs[] = {XSRAID_WORKDIR, XSRAID_NEWROOT, XSRAID_DISK1_MNT,
-					   XSRAID_DISK2_MNT, XSRAID_SOURCE};
+					   XSRAID_SOURCE};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		int r = mkdir_p(dirs[i], 0700);
@@ -863,6 +865,89 @@ static int op_wait_resync(const char *md)
 	return r;
 }
 
+/* "MAJ:MIN" of a block device node, as md's sysfs files take it. */
+static int device_numbers(const char *dev, char *out, size_t outlen)
+{
+	struct stat st;
+
+	if (stat(dev, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	snprintf(out, outlen, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	return 0;
+}
+
+/*
+ * Starts @md from its members through /sys/block/MD/md, the interface
+ * mdadm itself uses: the metadata version, each member's device numbers
+ * (the kernel reads and checks its superblock, and refuses one that does not
+ * belong), then "active".  This needs no mdadm, which the installer may not
+ * have and which is otherwise only found on md0 itself.  The first member is
+ * the reference; the second may not have joined yet, which is fine.
+ */
+static int op_assemble(const struct plan_inputs *in, const char *md, const char *first,
+		       const char *second)
+{
+	char *node = xasprintf("/dev/%s", md);
+	char *sys = xasprintf("/sys/block/%s/md", md);
+	char *path = NULL, numbers[32];
+	int fd = -1, r, members = 0;
+
+	r = op_mknod_arrays();
+	if (r < 0)
+		goto out;
+	/* Opening the node creates the array in the kernel; it stays while we hold it. */
+	fd = open(node, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = log_errno(-errno, "cannot open '%s'", node);
+		goto out;
+	}
+	path = path_join(sys, "metadata_version");
+	r = write_sys(path, md_metadata_name(in->metadata));
+	if (r < 0) {
+		log_errno(r, "cannot set the metadata version of %s", md);
+		goto out;
+	}
+	const char *devs[] = {first, second};
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		if (!devs[i])
+			continue;
+		free(path);
+		path = path_join(sys, "new_dev");
+		r = device_numbers(devs[i], numbers, sizeof(numbers));
+		if (r == 0)
+			r = write_sys(path, numbers);
+		if (r == 0) {
+			members++;
+			log_info("%s: %s is a member", md, devs[i]);
+		} else if (i == 0) {
+			log_errno(r, "%s: the kernel does not take %s as a member", md, devs[i]);
+			goto out;
+		} else {
+			log_info("%s: %s is not a member (yet): %s", md, devs[i], strerror(-r));
+		}
+	}
+	free(path);
+	path = path_join(sys, "array_state");
+	r = write_sys(path, "active");
+	if (r < 0) {
+		log_errno(r, "cannot start %s from %d member%s", md, members,
+			  members == 1 ? "" : "s");
+		goto out;
+	}
+	log_notice("started %s from %d member%s", md, members, members == 1 ? "" : "s");
+out:
+	if (r < 0 && fd >= 0)
+		ioctl(fd, STOP_ARRAY, NULL);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(sys);
+	free(node);
+	return r;
+}
+
 static int op_save_log(const char *root)
 {
 	char *dir = path_join(root, "var/log/installer");
@@ -939,6 +1024,8 @@ static int run_internal(struct apply_ctx *c, const struct plan_action *a)
 		return op_wait_resync(a->arg[0]);
 	case OP_SAVE_LOG:
 		return op_save_log(a->arg[0]);
+	case OP_ASSEMBLE:
+		return op_assemble(in, a->arg[0], a->arg[1], a->arg[2]);
 	}
 	return log_error(-EINVAL, "internal: unknown operation %d", (int)a->op);
 }

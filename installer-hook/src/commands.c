@@ -119,20 +119,6 @@ void cmd_mdadm_stop(const struct plan_inputs *in, const char *array, struct strv
 	strv_pushf(argv, "/dev/%s", array);
 }
 
-void cmd_mdadm_assemble(const struct plan_inputs *in, unsigned array, struct strv *argv)
-{
-	char uuid[36];
-
-	md_uuid_format(in->md_uuid[array], uuid);
-	strv_push(argv, in->mdadm.path);
-	strv_push(argv, "--assemble");
-	strv_pushf(argv, "/dev/%s", ARRAY_NAMES[array]);
-	strv_push(argv, "--run");
-	/* Every partition with this UUID: disk 2's, and disk 1's once it has joined. */
-	strv_push(argv, "--config=partitions");
-	strv_pushf(argv, "--uuid=%s", uuid);
-}
-
 void root_temp_label(const struct plan_inputs *in, char *out, size_t outlen)
 {
 	size_t l = strlen(in->root_label);

@@ -43,7 +43,6 @@ void cmd_mdadm_create_clean(const struct plan_inputs *in, unsigned array, const 
 void cmd_mdadm_add(const struct plan_inputs *in, unsigned array, const char *member,
 		   struct strv *argv);
 void cmd_mdadm_stop(const struct plan_inputs *in, const char *array, struct strv *argv);
-void cmd_mdadm_assemble(const struct plan_inputs *in, unsigned array, struct strv *argv);
 
 void cmd_mkfs_root(const struct plan_inputs *in, const char *dev, struct strv *argv);
 void cmd_tune2fs_label(const struct plan_inputs *in, const char *dev, struct strv *argv);

@@ -879,9 +879,10 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 	/* After a restart md0 is not running; every later step of this stage needs it. */
 	s = add_step(p, "start-root-array", A, NULL, "Make sure md0 runs");
 	s->always = true;
-	strv_free(&argv);
-	cmd_mdadm_assemble(in, 0, &argv);
-	struct plan_action *start = add_run(s, tool_root(in, &in->mdadm, A), &argv);
+	plan_part_dev(part, sizeof(part), in->disk[1], 1);
+	struct plan_action *start = add_internal(
+		s, OP_ASSEMBLE, ARRAY_NAMES[0], part, NULL,
+		"start md0 from %s through /sys/block/md0/md, as mdadm --assemble does", part);
 	start->cond = COND_ARRAY_STOPPED;
 	start->cond_arg = xstrdup(ARRAY_NAMES[0]);
 
@@ -997,37 +998,21 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 		     "create %s and its mount points", XSRAID_WORKDIR);
 	/*
 	 * md0 normally still runs from the first stage.  After a restart it is
-	 * assembled again.  When the only mdadm is the installed system's, it
-	 * is run from disk 2's copy of that system, mounted read-only without
-	 * replaying its journal, so nothing is written behind md's back.
+	 * started again from its members through the kernel's md sysfs
+	 * interface: an installer may have no mdadm, and the installed system's
+	 * is on md0 itself.  Disk 2's member goes first, so the kernel takes it
+	 * as the reference and disk 1's joins it, recovering where it must.
 	 */
-	const char *mdadm_root = tool_root(in, &in->mdadm, B);
-	char member[96];
-	plan_part_dev(member, sizeof(member), in->disk[1], 1);
-	if (in->mdadm.in_target) {
-		mdadm_root = XSRAID_DISK2_MNT;
-		struct plan_action *m = add_internal(
-			s, OP_MOUNT, member, XSRAID_DISK2_MNT, in->root_fstype,
-			"mount %s read-only on %s, to run its mdadm", member, XSRAID_DISK2_MNT);
-		m->read_only = true;
-		m->cond = COND_ARRAY_STOPPED;
-		m->cond_arg = xstrdup(ARRAY_NAMES[0]);
-		m = add_internal(s, OP_BIND_SYSTEM, XSRAID_DISK2_MNT, NULL, NULL,
-				 "bind-mount /dev, /proc and /sys into %s", XSRAID_DISK2_MNT);
-		m->cond = COND_ARRAY_STOPPED;
-		m->cond_arg = xstrdup(ARRAY_NAMES[0]);
-	}
-	strv_free(&argv);
-	cmd_mdadm_assemble(in, 0, &argv);
-	struct plan_action *assemble = add_run(s, mdadm_root, &argv);
+	char member1[96], member2[96];
+	plan_part_dev(member2, sizeof(member2), in->disk[1], 1);
+	plan_part_dev(member1, sizeof(member1), in->disk[0], 1);
+	struct plan_action *assemble =
+		add_internal(s, OP_ASSEMBLE, ARRAY_NAMES[0], member2, member1,
+			     "start md0 from %s and %s (once it has joined) through "
+			     "/sys/block/md0/md, as mdadm --assemble does",
+			     member2, member1);
 	assemble->cond = COND_ARRAY_STOPPED;
 	assemble->cond_arg = xstrdup(ARRAY_NAMES[0]);
-	if (in->mdadm.in_target) {
-		add_internal(s, OP_UNBIND_SYSTEM, XSRAID_DISK2_MNT, NULL, NULL,
-			     "undo the bind mounts in %s", XSRAID_DISK2_MNT);
-		add_internal(s, OP_UMOUNT, XSRAID_DISK2_MNT, NULL, NULL, "unmount %s",
-			     XSRAID_DISK2_MNT);
-	}
 	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
 		     "mount /dev/md0 on %s", XSRAID_NEWROOT);
 	add_internal(s, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL,

@@ -34,7 +34,6 @@
 #define XSRAID_NEWROOT	 "/tmp/xsraid/md0"
 #define XSRAID_DISK1_MNT "/tmp/xsraid/disk1"
 #define XSRAID_SOURCE	 "/tmp/xsraid/source"
-#define XSRAID_DISK2_MNT "/tmp/xsraid/disk2"
 #define XSRAID_LOG	 "/tmp/xsraid/xsraid-log"
 #define XSRAID_HOOK_URL	 "file:///opt/xsraid/xsraid-hook"
 
@@ -131,6 +130,7 @@ enum internal_op {
 	OP_VERIFY_BOOT, /* arg0: disk name */
 	OP_WAIT_RESYNC, /* arg0: array name */
 	OP_SAVE_LOG,	/* arg0: new root directory */
+	OP_ASSEMBLE,	/* arg0: array, arg1: first member, arg2: second member or NULL */
 };
 
 enum action_condition {
