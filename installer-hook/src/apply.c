@@ -834,6 +834,7 @@ static int op_wait_resync(const char *md)
 	char *degraded_path = xasprintf("/sys/block/%s/md/degraded", md);
 	char what[64];
 	int r = 0, idle_polls = 0;
+	unsigned long long last_total = 0;
 
 	snprintf(what, sizeof(what), "%s recovery", md);
 	for (;;) {
@@ -847,7 +848,9 @@ static int op_wait_resync(const char *md)
 			break;
 		}
 		if (!strcmp(action, "idle") && !strcmp(degraded, "0")) {
-			log_progress(what, 1, 1);
+			if (last_total)
+				log_progress(what, last_total * 512, last_total * 512);
+			log_notice("%s is in sync", md);
 			break;
 		}
 		if (!strcmp(action, "idle") && ++idle_polls > 50) {
@@ -855,8 +858,10 @@ static int op_wait_resync(const char *md)
 			r = log_error(-EIO, "'%s' is degraded and not recovering", md);
 			break;
 		}
-		if (sscanf(completed, "%llu / %llu", &done, &total) == 2 && total)
+		if (sscanf(completed, "%llu / %llu", &done, &total) == 2 && total) {
 			log_progress(what, done * 512, total * 512);
+			last_total = total;
+		}
 		sleep_ms(1000);
 	}
 	free(action_path);

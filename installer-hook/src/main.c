@@ -253,7 +253,12 @@ static void log_plan(const struct plan *p)
 	struct buf text = BUF_INIT;
 
 	plan_print_text(p, &text);
-	log_info("the plan:\n%s", text.data);
+	log_info("the plan:");
+	/* Line by line: a whole plan is longer than one log message may be. */
+	char *save = NULL;
+	for (char *line = strtok_r(text.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		log_info("  %s", line);
 	buf_free(&text);
 }
 
@@ -341,6 +346,12 @@ static int open_log(const struct options *o, const char *default_console)
 	const char *console = o->console ? o->console : default_console;
 	int r;
 
+	/*
+	 * When xsraid changes disks, stderr carries every detail too: the
+	 * installer keeps it in its own install-log, which outlives /tmp.
+	 */
+	if (!o->verbose)
+		log_set_level(LOG_INFO);
 	if (!o->log_file)
 		mkdir_p(XSRAID_WORKDIR, 0700);
 	r = log_open_file(file);

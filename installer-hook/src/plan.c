@@ -427,7 +427,8 @@ int plan_inputs_from(const struct answerfile *af, const struct inventory *inv,
 	in.sr_type = rs->sr_type;
 	in.guest_storage = af->guest_storage;
 	in.resync_speed_kib = rs->resync_speed_kib;
-	in.speed_max_before = inv->speed_limit_max;
+	/* md may not be loaded yet, and then the kernel's default is what will apply. */
+	in.speed_max_before = inv->speed_limit_max ? inv->speed_limit_max : 200000;
 
 	if (pick_tool("sgdisk", inv->tools.sgdisk, t->sgdisk_path, &in.sgdisk, err) < 0 ||
 	    pick_tool("mkfs.ext3", inv->tools.mkfs_ext3, t->mkfs_path, &in.mkfs, err) < 0 ||
@@ -793,6 +794,23 @@ add_internal(struct plan_step *s, enum internal_op op, const char *a0, const cha
 	return a;
 }
 
+/*
+ * The resync speed the answerfile asks for.  /proc/sys/dev/raid exists only
+ * once md is loaded, so this goes where md0 is known to run, in steps that
+ * run on every attempt: a resumed install gets the same speed.
+ */
+static void add_set_speed(struct plan_step *s, const struct plan_inputs *in)
+{
+	char speed[32];
+
+	if (!in->resync_speed_kib)
+		return;
+	snprintf(speed, sizeof(speed), "%u", in->resync_speed_kib);
+	add_internal(s, OP_SET_SPEED, speed, NULL, NULL,
+		     "set /proc/sys/dev/raid/speed_limit_max to %u KiB/s for the install",
+		     in->resync_speed_kib);
+}
+
 static void dev_of(char *out, size_t outlen, const char *disk)
 {
 	xsnprintf(out, outlen, "/dev/%s", disk);
@@ -815,13 +833,6 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 		add_internal(s, OP_BIND_SYSTEM, in->target_dir, NULL, NULL,
 			     "bind-mount /dev, /proc and /sys into %s to run its tools",
 			     in->target_dir);
-	if (in->resync_speed_kib) {
-		char speed[32];
-		snprintf(speed, sizeof(speed), "%u", in->resync_speed_kib);
-		add_internal(s, OP_SET_SPEED, speed, NULL, NULL,
-			     "set /proc/sys/dev/raid/speed_limit_max to %u KiB/s for the install",
-			     in->resync_speed_kib);
-	}
 
 	if (in->stale_arrays.n) {
 		s = add_step(p, "stop-stale-arrays", A, NULL,
@@ -885,6 +896,7 @@ static void build_stage_a(const struct plan_inputs *in, struct plan *p)
 		"start md0 from %s through /sys/block/md0/md, as mdadm --assemble does", part);
 	start->cond = COND_ARRAY_STOPPED;
 	start->cond_arg = xstrdup(ARRAY_NAMES[0]);
+	add_set_speed(s, in);
 
 	s = add_step(p, "copy-root", A, "the contents of /dev/md0",
 		     "Make the root filesystem on md0 and copy the installed system into it");
@@ -1013,6 +1025,7 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 			     member2, member1);
 	assemble->cond = COND_ARRAY_STOPPED;
 	assemble->cond_arg = xstrdup(ARRAY_NAMES[0]);
+	add_set_speed(s, in);
 	add_internal(s, OP_MOUNT, "/dev/md0", XSRAID_NEWROOT, in->root_fstype,
 		     "mount /dev/md0 on %s", XSRAID_NEWROOT);
 	add_internal(s, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL, NULL,

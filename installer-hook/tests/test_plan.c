@@ -473,6 +473,42 @@ static void test_own_unfinished_work(void **state)
 	free(root);
 }
 
+/* The resync speed is set where md runs, on every attempt, and restored at the end. */
+static void test_resync_speed(void **state)
+{
+	(void)state;
+	char *root = make_root(NULL);
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+	static const char *const want[] = {"start-root-array", "reopen"};
+
+	load_af("<installation><primary-disk raid=\"sdb\" raid-resync-speed=\"50M\">sda"
+		"</primary-disk></installation>",
+		&af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	for (size_t i = 0; i < p.n_steps; i++) {
+		const struct plan_step *s = &p.steps[i];
+		bool sets = false;
+		for (size_t j = 0; j < s->n_actions; j++)
+			sets = sets || (s->actions[j].kind == ACTION_INTERNAL &&
+					s->actions[j].op == OP_SET_SPEED);
+		bool expected = !strcmp(s->id, want[0]) || !strcmp(s->id, want[1]) ||
+				!strcmp(s->id, "finish");
+		if (sets != expected)
+			fail_msg("step %s %s the resync speed", s->id,
+				 sets ? "sets" : "does not set");
+		if (sets && strcmp(s->id, "finish"))
+			assert_true(s->always);
+	}
+	const struct plan_step *fin = plan_find_step(&p, "finish");
+	assert_string_equal(fin->actions[0].arg[0], "200000");
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(root);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -496,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_target_tools),
 		cmocka_unit_test(test_inputs_round_trip),
 		cmocka_unit_test(test_own_unfinished_work),
+		cmocka_unit_test(test_resync_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

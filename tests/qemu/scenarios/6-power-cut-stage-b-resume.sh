@@ -9,7 +9,7 @@
 # image boots with 6.0's start= option, which runs a test program instead of
 # the installer: `xsraid resume`, then `xsraid status`, then power off.  md0
 # is not running after the restart and the installer has no mdadm, so xsraid
-# has to reassemble md0 with the installed system's mdadm from disk 2.  Then
+# starts md0 again through the kernel's md sysfs interface.  Then
 # the disks boot alone and together, with scenario 1's assertions.
 . "$(dirname "$0")/../lib.sh"
 setup_work
@@ -111,7 +111,7 @@ between "$log" dmesg-md-begin dmesg-md-end >"$WORK/resume-dmesg-md.txt"
 say "xsraid resume, on the console (exit status $rc):"
 sed 's/^/    | /' "$WORK/resume-console.txt"
 say "messages of the tools it ran (its stderr without its own lines):"
-grep -v '^xsraid: ' "$WORK/resume-stderr.txt" | sed 's/^/    | /'
+{ grep -v '^xsraid: ' "$WORK/resume-stderr.txt" || true; } | sed 's/^/    | /'
 say "xsraid status, the journal's records:"
 grep -E '^ *[0-9]+ ' "$WORK/status.txt" | sed 's/^/    | /'
 check_eq "xsraid resume exit status" "$rc" 0
