@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -66,7 +67,15 @@ static void write_str(int fd, const char *s, size_t len)
 	}
 }
 
-/* The console is opened per message: it may be a tty that the installer's UI also uses. */
+/*
+ * The console is opened per message: it may be a tty that the installer's UI
+ * also uses.  It is opened non-blocking, so a console stuck on flow control
+ * cannot hang the install; a full output buffer (Xen's hvc console drains
+ * at serial speed, and a burst of lines fills it) is waited for, up to
+ * CONSOLE_WAIT_MS per message, rather than dropping the line.
+ */
+enum { CONSOLE_WAIT_MS = 2000 };
+
 static void to_console(const char *line, size_t len)
 {
 	if (!console_path)
@@ -74,7 +83,22 @@ static void to_console(const char *line, size_t len)
 	int fd = open(console_path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return;
-	write_str(fd, line, len);
+	int waited_ms = 0;
+	while (len > 0) {
+		ssize_t n = write(fd, line, len);
+		if (n > 0) {
+			line += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN || waited_ms >= CONSOLE_WAIT_MS)
+			break;
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		(void)poll(&p, 1, 100);
+		waited_ms += 100;
+	}
 	close(fd);
 }
 

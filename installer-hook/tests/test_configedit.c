@@ -1147,13 +1147,6 @@ static void test_every_fixture_idempotent(void **state)
 		free(shell_set(shell[i], keys, values, ARRAY_SIZE(keys)));
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	test_cleanup_tmpdirs();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1185,5 +1178,5 @@ int main(void)
 		cmocka_unit_test(test_every_fixture_idempotent),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -568,7 +568,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	test_cleanup_tmpdirs();
+	test_cleanup_tmpdirs(state);
 	strv_free(&tmpdirs);
 	return 0;
 }

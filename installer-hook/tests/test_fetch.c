@@ -110,7 +110,7 @@ static int stop_server(void **state)
 	(void)state;
 	kill(server_pid, SIGKILL);
 	waitpid(server_pid, NULL, 0);
-	test_cleanup_tmpdirs();
+	test_cleanup_tmpdirs(state);
 	return 0;
 }
 

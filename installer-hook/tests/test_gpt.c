@@ -1323,13 +1323,6 @@ static void test_write_image_rejects(void **state)
 	free(t);
 }
 
-static int teardown_group(void **state)
-{
-	(void)state;
-	test_cleanup_tmpdirs();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1361,5 +1354,5 @@ int main(void)
 		cmocka_unit_test(test_write_image_rejects),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown_group);
+	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -177,13 +177,6 @@ static void test_full_and_4k(void **state)
 	free(path);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	test_cleanup_tmpdirs();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,5 +184,5 @@ int main(void)
 		cmocka_unit_test(test_torn_record), cmocka_unit_test(test_generations),
 		cmocka_unit_test(test_full_and_4k),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -509,13 +509,6 @@ static void test_resync_speed(void **state)
 	free(root);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	test_cleanup_tmpdirs();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,5 +527,5 @@ int main(void)
 		cmocka_unit_test(test_own_unfinished_work),
 		cmocka_unit_test(test_resync_speed),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -191,13 +191,6 @@ static void test_run_command(void **state)
 	buf_free(&out);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	test_cleanup_tmpdirs();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,5 +199,5 @@ int main(void)
 		cmocka_unit_test(test_write_file_atomic), cmocka_unit_test(test_paths_and_numbers),
 		cmocka_unit_test(test_run_command),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -44,13 +44,15 @@ void test_rm_rf(const char *path)
 	nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 }
 
-void test_cleanup_tmpdirs(void)
+int test_cleanup_tmpdirs(void **state)
 {
+	(void)state;
 	if (getenv("XSRAID_TEST_KEEP"))
-		return;
+		return 0;
 	strv_foreach(d, &tmpdirs)
 		test_rm_rf(*d);
 	strv_free(&tmpdirs);
+	return 0;
 }
 
 char *test_src_path(const char *rel)

@@ -13,8 +13,8 @@
 /* A fresh directory under $TMPDIR (or /tmp), removed by test_cleanup_tmpdirs(); the caller frees
  * the name. */
 char *test_mkdtemp(void);
-/* Removes every directory test_mkdtemp() made.  Call from a group teardown. */
-void test_cleanup_tmpdirs(void);
+/* Removes every directory test_mkdtemp() made: a cmocka group teardown. */
+int test_cleanup_tmpdirs(void **state);
 /* rm -rf, in C. */
 void test_rm_rf(const char *path);
 
