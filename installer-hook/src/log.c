@@ -185,6 +185,7 @@ void log_progress(const char *what, uint64_t done, uint64_t total)
 {
 	static struct timespec last;
 	static const char *last_what;
+	static bool finished_shown;
 	struct timespec now;
 	char line[256];
 	int n;
@@ -192,10 +193,16 @@ void log_progress(const char *what, uint64_t done, uint64_t total)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	bool finished = total && done >= total;
 	bool new_task = what != last_what;
+	/* A job reports its last item and then its end: say 100% once. */
+	if (!finished)
+		finished_shown = false;
+	else if (!new_task && finished_shown)
+		return;
 	if (!finished && !new_task && now.tv_sec - last.tv_sec < 5)
 		return;
 	last = now;
 	last_what = what;
+	finished_shown = finished;
 
 	if (total)
 		n = snprintf(line, sizeof(line), "%s: %s: %3u%% (%llu/%llu MiB)\n", prefix, what,

@@ -113,11 +113,37 @@ static void test_stuck_console_does_not_hang(void **state)
 	console_close(&c);
 }
 
+/* A copy reports its last file and then its end: the console says 100% once. */
+static void test_progress_says_done_once(void **state)
+{
+	(void)state;
+	static struct console c;
+	static const char what[] = "copying the root filesystem";
+
+	assert_int_equal(pipe(c.fds), 0);
+	snprintf(c.path, sizeof(c.path), "/proc/self/fd/%d", c.fds[1]);
+	log_set_level(LOG_ERR);
+	log_set_console(c.path);
+	log_progress(what, 0, 77 << 20);
+	log_progress(what, 40 << 20, 77 << 20);
+	log_progress(what, 77 << 20, 77 << 20);
+	log_progress(what, 77 << 20, 77 << 20);
+	close(c.fds[1]);
+	ssize_t n = read(c.fds[0], c.seen, sizeof(c.seen) - 1);
+	assert_true(n > 0);
+	c.seen[n] = '\0';
+	assert_string_equal(c.seen, "xsraid: copying the root filesystem:   0% (0/77 MiB)\n"
+				    "xsraid: copying the root filesystem: 100% (77/77 MiB)\n");
+	close(c.fds[0]);
+	log_set_console(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_console_line_waits_for_room),
 		cmocka_unit_test(test_stuck_console_does_not_hang),
+		cmocka_unit_test(test_progress_says_done_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -427,6 +427,23 @@ stage_output() {
 		on { sub(/^XSRAID-LOG /, ""); print }'
 }
 
+# console_steps_missing LOG: checks that the console (lines xsraid wrote to
+# /dev/console itself, not the install-log copies) showed every step
+# "xsraid: step N/M" of both hook stages; prints what is missing.
+console_steps_missing() {
+	tr -d '\r' <"$1" | awk '
+		/^XSRAID-MARK stage-begin / { stage = $3; next }
+		/^xsraid: step [0-9]+\/[0-9]+ / { split($3, a, "/"); seen[stage, a[1] + 0] = 1; total[stage] = a[2] + 0 }
+		END {
+			for (s in total) {
+				n++
+				for (i = 1; i <= total[s]; i++)
+					if (!((s, i) in seen)) print "step " i "/" total[s] " of " s
+			}
+			if (n != 2) print "steps shown for " n + 0 " stages, not 2"
+		}'
+}
+
 # --- assertions on a booted system -----------------------------------------
 
 # expect_single_disk_boot MARKS NAME: root on sda1 by label, no md arrays.

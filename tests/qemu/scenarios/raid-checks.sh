@@ -13,6 +13,8 @@ if [ -z "${RAID_INSTALL_CUT:-}" ]; then
 	check "install succeeded" has_mark "$m" "install-end status=ok"
 	check "the hook succeeded at filesystem-populated" has_mark "$m" "stage-end filesystem-populated rc=0"
 	check "the hook succeeded at installation-complete" has_mark "$m" "stage-end installation-complete rc=0"
+	check_eq "no step of either stage missing from the console" \
+		"$(console_steps_missing "$WORK/install.serial.log" | tr '\n' ' ')" ""
 fi
 sum=$(mark_value "$m" marker-sum)
 check "the installer reported the marker checksum" test -n "$sum"
