@@ -64,9 +64,14 @@ $(QEMU_ISO_DONE): $(QEMU_PKGS_DONE) versions.env
 
 qemu-images: $(QEMU_IMG_STOCK) $(QEMU_IMG_XSRAID) $(QEMU_ISO_DONE)
 
-check-qemu: qemu-images
-	QEMU_BUILD=$(abspath $(QEMU_BUILD)) IMG_STOCK=$(abspath $(QEMU_IMG_STOCK)) \
-	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files) \
-		$(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
+QEMU_ENV = QEMU_BUILD=$(abspath $(QEMU_BUILD)) IMG_STOCK=$(abspath $(QEMU_IMG_STOCK)) \
+	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files)
 
-.PHONY: check-qemu qemu-images FORCE
+check-qemu: qemu-images
+	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
+
+# The end-to-end part of make demo: an install with xsraid, disk 2 booted alone.
+demo-install: qemu-images
+	$(QEMU_ENV) $(QEMU_DIR)/demo.sh
+
+.PHONY: check-qemu qemu-images demo-install FORCE
