@@ -939,19 +939,36 @@ static int check_destination_empty(int fd, const char *path)
 	return r;
 }
 
-static int open_roots(const char *src, const char *dst, int *ret_sfd, int *ret_dfd)
+/*
+ * Opens both roots and records in @w what every walk needs of them: their
+ * devices (a walk stays on one filesystem) and the destination's root (hard
+ * links are made relative to it; a copy into itself is refused by it).  The
+ * roots' own metadata is returned in @ret_sst and @ret_dst.
+ */
+static int walk_open_roots(struct walk *w, const char *src, const char *dst, int *ret_sfd,
+			   int *ret_dfd, struct stat *ret_sst, struct stat *ret_dst)
 {
-	int sfd, dfd;
+	int sfd, dfd, r;
 
 	sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sfd < 0)
 		return log_errno(-errno, "cannot open '%s'", src);
 	dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		int r = log_errno(-errno, "cannot open '%s'", dst);
+		r = log_errno(-errno, "cannot open '%s'", dst);
 		close(sfd);
 		return r;
 	}
+	if (fstat(sfd, ret_sst) < 0 || fstat(dfd, ret_dst) < 0) {
+		r = log_errno(-errno, "cannot stat '%s' or '%s'", src, dst);
+		close(dfd);
+		close(sfd);
+		return r;
+	}
+	w->src_dev = ret_sst->st_dev;
+	w->dst_dev = ret_dst->st_dev;
+	w->dst_root_ino = ret_dst->st_ino;
+	w->dst_root_fd = dfd;
 	*ret_sfd = sfd;
 	*ret_dfd = dfd;
 	return 0;
@@ -977,17 +994,9 @@ int copy_tree(const char *src, const char *dst, const struct copy_options *opts,
 	struct walk w;
 
 	walk_init(&w, src, dst, opts);
-	r = open_roots(src, dst, &sfd, &dfd);
+	r = walk_open_roots(&w, src, dst, &sfd, &dfd, &sst, &dst_st);
 	if (r < 0)
 		goto out;
-	if (fstat(sfd, &sst) < 0 || fstat(dfd, &dst_st) < 0) {
-		r = log_errno(-errno, "cannot stat '%s' or '%s'", src, dst);
-		goto out;
-	}
-	w.src_dev = sst.st_dev;
-	w.dst_dev = dst_st.st_dev;
-	w.dst_root_ino = dst_st.st_ino;
-	w.dst_root_fd = dfd;
 	r = check_destination_empty(dfd, dst);
 	if (r < 0)
 		goto out;
@@ -1347,15 +1356,9 @@ int copy_verify(const char *src, const char *dst, const struct copy_options *opt
 	struct walk w;
 
 	walk_init(&w, src, dst, opts);
-	r = open_roots(src, dst, &sfd, &dfd);
+	r = walk_open_roots(&w, src, dst, &sfd, &dfd, &s, &d);
 	if (r < 0)
 		goto out;
-	if (fstat(sfd, &s) < 0 || fstat(dfd, &d) < 0) {
-		r = log_errno(-errno, "cannot stat '%s' or '%s'", src, dst);
-		goto out;
-	}
-	w.src_dev = s.st_dev;
-	w.dst_dev = d.st_dev;
 	r = walk_count_total(&w, sfd);
 	if (r < 0)
 		goto out;
@@ -1596,7 +1599,7 @@ int copy_update_subtree(const char *src, const char *dst, const char *relpath)
 	int sfd = -1, dfd = -1, sp = -1, dp = -1, r;
 	const char *base;
 	char *rel = NULL;
-	struct stat st;
+	struct stat sst, dst_st;
 	struct walk w;
 
 	walk_init(&w, src, dst, NULL);
@@ -1607,21 +1610,9 @@ int copy_update_subtree(const char *src, const char *dst, const char *relpath)
 			      relpath);
 		goto out;
 	}
-	r = open_roots(src, dst, &sfd, &dfd);
+	r = walk_open_roots(&w, src, dst, &sfd, &dfd, &sst, &dst_st);
 	if (r < 0)
 		goto out;
-	if (fstat(sfd, &st) < 0) {
-		r = log_errno(-errno, "cannot stat '%s'", src);
-		goto out;
-	}
-	w.src_dev = st.st_dev;
-	if (fstat(dfd, &st) < 0) {
-		r = log_errno(-errno, "cannot stat '%s'", dst);
-		goto out;
-	}
-	w.dst_dev = st.st_dev;
-	w.dst_root_ino = st.st_ino;
-	w.dst_root_fd = dfd;
 	sp = r = open_parent(sfd, rel, src);
 	if (r >= 0)
 		dp = r = open_parent(dfd, rel, dst);

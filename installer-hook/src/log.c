@@ -54,28 +54,38 @@ void log_set_console(const char *path)
 	console_path = path;
 }
 
+/*
+ * Writes all of @s, or gives up.  A descriptor may be non-blocking and full:
+ * the console is opened so (below), and Xen's hvc console drains at serial
+ * speed, so a burst of lines fills it.  Room is waited for, up to
+ * WRITE_WAIT_MS per call, rather than dropping the line; never longer, so a
+ * console stuck on flow control cannot hang the install.
+ */
+enum { WRITE_WAIT_MS = 2000, WRITE_POLL_MS = 100 };
+
 static void write_str(int fd, const char *s, size_t len)
 {
+	int waited_ms = 0;
+
 	while (len > 0) {
 		ssize_t n = write(fd, s, len);
+		if (n > 0) {
+			s += n;
+			len -= (size_t)n;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n == 0 || errno != EAGAIN || waited_ms >= WRITE_WAIT_MS)
 			return;
-		s += n;
-		len -= (size_t)n;
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		(void)poll(&p, 1, WRITE_POLL_MS);
+		waited_ms += WRITE_POLL_MS;
 	}
 }
 
-/*
- * The console is opened per message: it may be a tty that the installer's UI
- * also uses.  It is opened non-blocking, so a console stuck on flow control
- * cannot hang the install; a full output buffer (Xen's hvc console drains
- * at serial speed, and a burst of lines fills it) is waited for, up to
- * CONSOLE_WAIT_MS per message, rather than dropping the line.
- */
-enum { CONSOLE_WAIT_MS = 2000 };
-
+/* The console is opened per message, non-blocking: it may be a tty that the installer's UI also
+ * uses. */
 static void to_console(const char *line, size_t len)
 {
 	if (!console_path)
@@ -83,22 +93,7 @@ static void to_console(const char *line, size_t len)
 	int fd = open(console_path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return;
-	int waited_ms = 0;
-	while (len > 0) {
-		ssize_t n = write(fd, line, len);
-		if (n > 0) {
-			line += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0 || errno != EAGAIN || waited_ms >= CONSOLE_WAIT_MS)
-			break;
-		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		(void)poll(&p, 1, 100);
-		waited_ms += 100;
-	}
+	write_str(fd, line, len);
 	close(fd);
 }
 

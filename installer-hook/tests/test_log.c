@@ -28,17 +28,24 @@ struct console {
 	unsigned drain_after_ms;
 };
 
-static void console_open_full(struct console *c)
+static void console_open(struct console *c)
 {
 	assert_int_equal(pipe(c->fds), 0);
 	snprintf(c->path, sizeof(c->path), "/proc/self/fd/%d", c->fds[1]);
+	c->seen_len = 0;
+	log_set_level(LOG_ERR);
+	log_set_console(c->path);
+}
+
+static void console_open_full(struct console *c)
+{
+	console_open(c);
 	assert_int_equal(fcntl(c->fds[1], F_SETFL, O_NONBLOCK), 0);
 	char filler[4096];
 	memset(filler, '.', sizeof(filler));
 	while (write(c->fds[1], filler, sizeof(filler)) > 0)
 		;
 	assert_int_equal(errno, EAGAIN);
-	c->seen_len = 0;
 }
 
 static void console_close(struct console *c)
@@ -81,8 +88,6 @@ static void test_full_console_line_waits_for_room(void **state)
 
 	console_open_full(&c);
 	c.drain_after_ms = 300;
-	log_set_level(LOG_ERR);
-	log_set_console(c.path);
 	assert_int_equal(pthread_create(&reader, NULL, drain, &c), 0);
 	log_notice("step 12/12 finish-disk2: %s", "Unmount the new root");
 	assert_int_equal(pthread_join(reader, NULL), 0);
@@ -101,8 +106,6 @@ static void test_stuck_console_does_not_hang(void **state)
 	snprintf(log_path, sizeof(log_path), "%s/xsraid-log", dir);
 	assert_int_equal(log_open_file(log_path), 0);
 	console_open_full(&c);
-	log_set_level(LOG_ERR);
-	log_set_console(c.path);
 	log_notice("md0 is in sync");
 	log_close_file();
 	char *text = test_read_file(log_path);
@@ -120,10 +123,7 @@ static void test_progress_says_done_once(void **state)
 	static struct console c;
 	static const char what[] = "copying the root filesystem";
 
-	assert_int_equal(pipe(c.fds), 0);
-	snprintf(c.path, sizeof(c.path), "/proc/self/fd/%d", c.fds[1]);
-	log_set_level(LOG_ERR);
-	log_set_console(c.path);
+	console_open(&c);
 	log_progress(what, 0, 77 << 20);
 	log_progress(what, 40 << 20, 77 << 20);
 	log_progress(what, 77 << 20, 77 << 20);

@@ -457,6 +457,28 @@ expect_single_disk_boot() {
 	check_eq "$name: no md array" "$(grep -acE '^XSRAID-MARK md(-final)? ' "$m")" 0
 }
 
+# expect_refused WHAT PATTERN SUM: the install went on without a mirror:
+# it finished (6.0.2 ignores a hook's exit code), xsraid's output during the
+# hook stages matches PATTERN (grep -iE), described as WHAT, and disk 2's
+# sha256 is still SUM.
+expect_refused() {
+	check "install finished (the hook's exit code is ignored)" has_mark "$WORK/install.marks" "install-end status=ok"
+	stage_output "$WORK/install.serial.log" >"$WORK/xsraid-output.txt"
+	check "xsraid refused, naming $1" grep -qiE "$2" "$WORK/xsraid-output.txt"
+	check_eq "disk 2 is byte-for-byte unchanged" "$(image_sum "$WORK/d2.img")" "$3"
+}
+
+# boot_as_stock_install: boots the installed disks $WORK/d1.img and d2.img
+# together (from qcow2 overlays) and expects what a stock install gives:
+# root on sda1, no md, the marker tree of the install.
+boot_as_stock_install() {
+	overlay "$WORK/d1.img" "$WORK/boot-d1.qcow2"
+	overlay "$WORK/d2.img" "$WORK/boot-d2.qcow2"
+	boot boot XSRAID-DISK1:"$WORK/boot-d1.qcow2" XSRAID-DISK2:"$WORK/boot-d2.qcow2"
+	expect_single_disk_boot "$WORK/boot.marks" boot
+	expect_marker "$WORK/boot.marks" boot "$(mark_value "$WORK/install.marks" marker-sum)"
+}
+
 # md_line MARKS MD: the md-final report line of one array.
 md_line() {
 	grep -a "^XSRAID-MARK md-final $2 " "$1" | tail -n 1

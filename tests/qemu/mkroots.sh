@@ -87,6 +87,18 @@ install_needed() {
 	fi
 }
 
+# install_e2fsprogs TOOL...: e2fsprogs' TOOLs in /sbin, with the mkfs.ext*,
+# fsck.ext* and e2label names CentOS gives them, and mke2fs.conf.
+install_e2fsprogs() {
+	for t in "$@"; do
+		install_elf "$pkgs/e2fsprogs/sbin/$t" "sbin/$t"
+	done
+	for t in mkfs.ext3 mkfs.ext2 mkfs.ext4; do ln -sf mke2fs "$root/sbin/$t"; done
+	for t in fsck.ext3 fsck.ext2 fsck.ext4; do ln -sf e2fsck "$root/sbin/$t"; done
+	ln -sf tune2fs "$root/sbin/e2label"
+	cp "$pkgs/e2fsprogs/etc/mke2fs.conf" "$root/etc/mke2fs.conf"
+}
+
 # install_busybox: the static busybox and a symlink for each of its applets,
 # except where a real tool already sits at that path (busybox's ash runs
 # its own applets before PATH, so scripts call real tools by full path).
@@ -178,13 +190,7 @@ build_dom0() {
 	# Tools 6.0.2's dom0 has and the RAID conversion may use through chroot.
 	install_elf "$pkgs/mdadm/sbin/mdadm" sbin/mdadm
 	install_elf "$pkgs/gdisk/sbin/sgdisk" sbin/sgdisk
-	for t in mke2fs tune2fs e2fsck dumpe2fs resize2fs; do
-		install_elf "$pkgs/e2fsprogs/sbin/$t" "sbin/$t"
-	done
-	for t in mkfs.ext3 mkfs.ext2 mkfs.ext4; do ln -sf mke2fs "$root/sbin/$t"; done
-	for t in fsck.ext3 fsck.ext2 fsck.ext4; do ln -sf e2fsck "$root/sbin/$t"; done
-	ln -sf tune2fs "$root/sbin/e2label"
-	cp "$pkgs/e2fsprogs/etc/mke2fs.conf" "$root/etc/mke2fs.conf"
+	install_e2fsprogs mke2fs tune2fs e2fsck dumpe2fs resize2fs
 	install_elf "$pkgs/fdisk/sbin/sfdisk" sbin/sfdisk
 	# 6.0.2's installer runs /sbin/extlinux in the chroot; Debian ships it in
 	# /usr/bin.
@@ -254,13 +260,7 @@ build_installer() {
 	# to use the target's /sbin/mdadm through chroot.
 	install_elf "$pkgs/gdisk/sbin/sgdisk" sbin/sgdisk
 	install_elf "$pkgs/fdisk/sbin/sfdisk" sbin/sfdisk
-	for t in mke2fs tune2fs e2fsck dumpe2fs; do
-		install_elf "$pkgs/e2fsprogs/sbin/$t" "sbin/$t"
-	done
-	for t in mkfs.ext3 mkfs.ext2 mkfs.ext4; do ln -sf mke2fs "$root/sbin/$t"; done
-	for t in fsck.ext3 fsck.ext2 fsck.ext4; do ln -sf e2fsck "$root/sbin/$t"; done
-	ln -sf tune2fs "$root/sbin/e2label"
-	cp "$pkgs/e2fsprogs/etc/mke2fs.conf" "$root/etc/mke2fs.conf"
+	install_e2fsprogs mke2fs tune2fs e2fsck dumpe2fs
 	# Test instrumentation, not in 6.0.2: xattr tools for the marker tree.
 	install_elf "$pkgs/attr/usr/bin/setfattr" usr/bin/setfattr
 	install_elf "$pkgs/attr/usr/bin/getfattr" usr/bin/getfattr

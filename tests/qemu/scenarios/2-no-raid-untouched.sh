@@ -32,9 +32,5 @@ check_eq "disk 2 untouched" "$(image_sum "$WORK/d2.img")" "$d2_before"
 check_eq "same marker tree as the stock install" \
 	"$(mark_value "$m" marker-sum)" "$(mark_value "$REF/install.marks" marker-sum)"
 
-overlay "$WORK/d1.img" "$WORK/boot-d1.qcow2"
-overlay "$WORK/d2.img" "$WORK/boot-d2.qcow2"
-boot boot XSRAID-DISK1:"$WORK/boot-d1.qcow2" XSRAID-DISK2:"$WORK/boot-d2.qcow2"
-expect_single_disk_boot "$WORK/boot.marks" boot
-expect_marker "$WORK/boot.marks" boot "$(mark_value "$m" marker-sum)"
+boot_as_stock_install
 scenario_done
