@@ -21,20 +21,34 @@ const char *const run_environment[] = {
 	NULL,
 };
 
+/* Descriptors above this are not closed in the child: nothing here opens so many. */
+#define CHILD_FD_LIMIT 1024
+
 /* Child side: only async-signal-safe calls from here on. */
 static void __attribute__((noreturn))
 child_exec(const struct run_cmd *cmd, int in_fd, int out_fd, int err_pipe)
 {
+	sigset_t none;
 	int err;
 
+	/* Its own process group, so a timeout kills whatever it started too. */
+	setpgid(0, 0);
 	if (cmd->root && (chroot(cmd->root) < 0 || chdir("/") < 0))
 		goto fail;
 	if (dup2(in_fd, STDIN_FILENO) < 0)
 		goto fail;
 	if (dup2(out_fd, STDOUT_FILENO) < 0)
 		goto fail;
-	/* Unblock and reset what the parent may have changed. */
-	signal(SIGPIPE, SIG_DFL);
+	/* Nothing of the installer's is the command's business: no other open files... */
+	for (int fd = STDERR_FILENO + 1; fd < CHILD_FD_LIMIT; fd++)
+		if (fd != err_pipe)
+			close(fd);
+	/* ...and the default signal dispositions, none blocked. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(cmd->argv[0], (char *const *)cmd->argv, (char *const *)run_environment);
 fail:
 	err = errno;
@@ -74,6 +88,15 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Kills the command and everything it started, and reaps it. */
+static void kill_group(pid_t pid, int *ret_status)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, ret_status, 0) < 0 && errno == EINTR)
+		;
+}
+
 /*
  * Feeds stdin, collects stdout, enforces the timeout and reaps @pid into
  * @ret_status.  Returns 0, -ETIMEDOUT after killing (and reaping) @pid, or
@@ -103,7 +126,9 @@ static int pump(pid_t pid, const struct run_cmd *cmd, int *in_w, int *out_r, int
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			r = -errno;
+			kill_group(pid, ret_status);
+			return r;
 		}
 		for (nfds_t i = 0; i < n; i++) {
 			if (!p[i].revents)
@@ -130,8 +155,11 @@ static int pump(pid_t pid, const struct run_cmd *cmd, int *in_w, int *out_r, int
 		pid_t w = waitpid(pid, ret_status, deadline ? WNOHANG : 0);
 		if (w == pid)
 			return 0;
-		if (w < 0 && errno != EINTR)
-			return -errno;
+		if (w < 0 && errno != EINTR) {
+			int r = -errno;
+			kill_group(pid, ret_status);
+			return r;
+		}
 		if (deadline && now_ms() >= deadline)
 			goto timeout;
 		if (deadline) {
@@ -140,9 +168,7 @@ static int pump(pid_t pid, const struct run_cmd *cmd, int *in_w, int *out_r, int
 		}
 	}
 timeout:
-	kill(pid, SIGKILL);
-	while (waitpid(pid, ret_status, 0) < 0 && errno == EINTR)
-		;
+	kill_group(pid, ret_status);
 	return -ETIMEDOUT;
 }
 
@@ -193,6 +219,8 @@ int run_command(const struct run_cmd *cmd)
 	if (pid == 0)
 		child_exec(cmd, cmd->stdin_data ? in_pipe[0] : null_fd,
 			   cmd->capture_out ? out_pipe[1] : STDERR_FILENO, err_pipe[1]);
+	/* Also from this side: a timeout may come before the child ran setpgid(). */
+	setpgid(pid, pid);
 
 	close_fd(&err_pipe[1]);
 	close_fd(&in_pipe[0]);
