@@ -95,6 +95,9 @@ static void test_full_console_line_waits_for_room(void **state)
 	console_close(&c);
 }
 
+/* Seconds a line may wait for a console that never drains: far more than log.c's 2 s. */
+#define STUCK_CONSOLE_LIMIT 10
+
 /* A console that never drains costs a bounded wait; the log file still gets the line. */
 static void test_stuck_console_does_not_hang(void **state)
 {
@@ -106,7 +109,12 @@ static void test_stuck_console_does_not_hang(void **state)
 	snprintf(log_path, sizeof(log_path), "%s/xsraid-log", dir);
 	assert_int_equal(log_open_file(log_path), 0);
 	console_open_full(&c);
+	/* Were the wait unbounded, the alarm would end the test instead of a hang. */
+	alarm(STUCK_CONSOLE_LIMIT);
+	time_t start = time(NULL);
 	log_notice("md0 is in sync");
+	assert_true(time(NULL) - start < STUCK_CONSOLE_LIMIT);
+	alarm(0);
 	log_close_file();
 	char *text = test_read_file(log_path);
 	assert_non_null(text);
