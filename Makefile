@@ -100,6 +100,7 @@ check-cli: $(ASAN)/xsraid
 FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch])
 
 lint:
+	shellcheck -x -S warning $$(tools/shell-scripts)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr --std=c11 --suppress=missingIncludeSystem \
 		-I$(SRCDIR) $(SRCDIR) $(TESTDIR)

@@ -8,7 +8,7 @@
 # result is not a host that boots from either disk.
 #
 # Needs the same environment as run.sh (QEMU_BUILD, IMG_XSRAID, ISO_FILES).
-SCENARIO=demo
+export SCENARIO=demo
 . "$(dirname "$0")/lib.sh"
 setup_work
 

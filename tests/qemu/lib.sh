@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared harness of the QEMU scenarios (sourced, bash).
 #
 # Every QEMU run is bounded by `timeout`; its serial console goes to a file
@@ -404,6 +405,7 @@ AF
 }
 
 # The hook lines the RAID extension's documentation asks for.
+# shellcheck disable=SC2034 # used by the scenarios
 HOOK_SCRIPTS='  <script stage="filesystem-populated" type="url">file:///opt/xsraid/xsraid-hook</script>
   <script stage="installation-complete" type="url">file:///opt/xsraid/xsraid-hook</script>'
 

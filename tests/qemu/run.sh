@@ -16,6 +16,7 @@ rm -rf "$out"
 mkdir -p "$out"
 
 if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2046 # scenario names have no spaces
 	set -- $(cd "$here/scenarios" && ls [0-9]*.sh | sed 's/\.sh$//')
 fi
 # 2 needs the reference install.
@@ -55,7 +56,7 @@ failn=0
 echo
 echo "QEMU scenarios (wall time each; $JOBS in parallel):"
 for s in "$@"; do
-	read -r rc secs <"$out/$s.result" 2>/dev/null || { rc=1; secs=?; }
+	read -r rc secs <"$out/$s.result" 2>/dev/null || { rc=1; secs='?'; }
 	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
 		printf '  PASS  %-28s %4ss\n' "$s" "$secs"

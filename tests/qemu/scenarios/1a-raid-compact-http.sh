@@ -18,6 +18,7 @@ blank_disk "$WORK/d1.img"
 blank_disk "$WORK/d2.img"
 install install "$IMG_XSRAID" "answerfile=http://10.0.2.2:$port/answerfile.xml install fixture_seed=11" \
 	"$WORK/d1.img" "$WORK/d2.img"
+# shellcheck disable=SC2034 # read by lib.sh
 NET_ARGS=
 cleanup
 . "$(dirname "$0")/raid-checks.sh"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scenarios 1a, 1b, 5 and 6 (sourced after the install): the
 # install converted to RAID1; the disks boot alone and together, from qcow2
 # overlays of the installed images (a degraded boot changes the event
