@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const ARRAY_NAMES[N_ARRAYS] = {"md0", "md1", "md2"};
 static const char *const PART_NAMES[4] = {"xsraid-md0", "xsraid-md1", "xsraid-md2",
 					  "xsraid-journal"};
 
@@ -75,7 +74,7 @@ static void mdadm_create_head(const struct plan_inputs *in, unsigned array, stru
 	md_uuid_format(in->md_uuid[array], uuid);
 	strv_push(argv, in->mdadm.path);
 	strv_push(argv, "--create");
-	strv_pushf(argv, "/dev/%s", ARRAY_NAMES[array]);
+	strv_pushf(argv, "/dev/%s", md_array_name(array));
 	strv_push(argv, "--run");
 	strv_pushf(argv, "--metadata=%s", md_metadata_name(in->metadata));
 	strv_push(argv, "--level=1");
@@ -107,7 +106,7 @@ void cmd_mdadm_add(const struct plan_inputs *in, unsigned array, const char *mem
 		   struct strv *argv)
 {
 	strv_push(argv, in->mdadm.path);
-	strv_pushf(argv, "/dev/%s", ARRAY_NAMES[array]);
+	strv_pushf(argv, "/dev/%s", md_array_name(array));
 	strv_push(argv, "--add");
 	strv_push(argv, member);
 }

@@ -2,7 +2,7 @@
 #ifndef XSRAID_COMMANDS_H
 #define XSRAID_COMMANDS_H
 
-#include "plan.h"
+#include "inputs.h"
 #include "util.h"
 
 /**

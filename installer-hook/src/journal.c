@@ -170,7 +170,8 @@ static int read_area(int fd, uint64_t offset, uint32_t sector_size, struct journ
 	for (i = 0; i < capacity; i++) {
 		const uint8_t *b = area + JOURNAL_HEADER_BYTES + (size_t)i * bs;
 		/* Records are appended in order: the first gap ends the journal. */
-		if (!parse_record(b, s.generation, &s.records[s.n_records]))
+		if (!parse_record(b, s.generation, &s.records[s.n_records]) ||
+		    s.records[s.n_records].seq != i)
 			break;
 		s.n_records++;
 	}
@@ -201,9 +202,20 @@ enum journal_event journal_last_event(const struct journal_state *s, const char 
 	enum journal_event e = 0;
 
 	for (size_t i = 0; i < s->n_records; i++)
-		if (s->records[i].event != JOURNAL_NOTE && !strcmp(s->records[i].step_id, step_id))
+		if (s->records[i].event != JOURNAL_NOTE &&
+		    s->records[i].event != JOURNAL_STAGE_DONE &&
+		    !strcmp(s->records[i].step_id, step_id))
 			e = s->records[i].event;
 	return e;
+}
+
+bool journal_stage_done(const struct journal_state *s, const char *stage)
+{
+	for (size_t i = 0; i < s->n_records; i++)
+		if (s->records[i].event == JOURNAL_STAGE_DONE &&
+		    !strcmp(s->records[i].step_id, stage))
+			return true;
+	return false;
 }
 
 static void journal_init(struct journal *j, int fd, const char *path, uint64_t offset,
@@ -329,6 +341,8 @@ const char *journal_event_name(enum journal_event e)
 		return "failed";
 	case JOURNAL_NOTE:
 		return "note";
+	case JOURNAL_STAGE_DONE:
+		return "stage-done";
 	}
 	return "none";
 }

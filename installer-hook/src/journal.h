@@ -44,6 +44,7 @@ enum journal_event {
 	JOURNAL_DONE = 2,
 	JOURNAL_FAILED = 3,
 	JOURNAL_NOTE = 4,
+	JOURNAL_STAGE_DONE = 5, /* step_id: the stage whose every step is done */
 };
 
 struct journal_record {
@@ -82,6 +83,9 @@ void journal_state_free(struct journal_state *s);
 
 /* Last event recorded for @step_id in @s, or 0 if it never began. */
 enum journal_event journal_last_event(const struct journal_state *s, const char *step_id);
+
+/* Whether @s records that every step of the stage named @stage is done. */
+bool journal_stage_done(const struct journal_state *s, const char *stage);
 
 /* An open journal, for appending. */
 struct journal {

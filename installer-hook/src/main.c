@@ -20,10 +20,13 @@
 #include "answerfile.h"
 #include "apply.h"
 #include "cmdline.h"
+#include "decide.h"
 #include "discover.h"
 #include "fetch.h"
 #include "log.h"
+#include "mirror.h"
 #include "plan.h"
+#include "planprint.h"
 #include "util.h"
 
 #ifndef XSRAID_VERSION
@@ -168,84 +171,66 @@ out:
 	return r;
 }
 
-/* --- inputs: fresh, or resumed from the journal ----------------------------------- */
+/* --- the disks: fresh, or resumed from the journal ------------------------------ */
 
-static int parse_journal_inputs(const struct disk_info *d, struct plan_inputs *ret)
+/*
+ * What the first stage works from: the disks the answerfile names, the
+ * verdict on the second one's journal, and the inputs decided from them
+ * (the recorded ones when the journal is this install's own).
+ */
+struct first_stage {
+	struct inventory inv;
+	struct mirror mirror;
+	struct plan_inputs in;
+};
+
+static int first_stage_inputs(const struct options *o, const struct answerfile *af,
+			      const char *target, struct first_stage *ret)
 {
+	const char *asked[2] = {af->raid.disks[0], af->raid.disks[1]};
 	struct buf err = BUF_INIT;
-	int r = plan_inputs_parse(d->journal.payload, ret, &err);
+	int r;
 
+	r = discover(o->sysroot ? o->sysroot : "/", target, &ret->inv);
+	if (r < 0)
+		return r;
+	mirror_find(&ret->inv, asked, &ret->mirror);
+	r = decide_inputs(af, &ret->inv, &ret->mirror, target, &ret->in, &err);
+	if (r < 0 && err.len)
+		log_error(r, "%s", err.data);
+	else if (r == 0 && ret->mirror.verdict == JOURNAL_THIS_INSTALL)
+		log_notice("resuming the conversion recorded in %s", ret->mirror.why);
 	buf_free(&err);
 	return r;
 }
 
-/* The identity line plan.c records for a disk. */
-static void disk_identity(const struct disk_info *d, char *out, size_t outlen)
+static void first_stage_free(struct first_stage *f)
 {
-	snprintf(out, outlen, "model=%s serial=%s bytes=%llu", d->model, d->serial,
-		 (unsigned long long)d->size_bytes);
+	inputs_free(&f->in);
+	mirror_free(&f->mirror);
+	inventory_free(&f->inv);
 }
 
 /*
- * Inputs for the first stage: those saved in the second disk's journal when
- * it was written for this very install (same disks, same first-disk GUID,
- * same root filesystem), else freshly decided.
+ * The second stage always works from the journal: the first disk may have
+ * changed since.  Fills @inv and @m with the conversion it records, after
+ * checking the disks are the ones it recorded.
  */
-static int inputs_for_install(const struct answerfile *af, const struct inventory *inv,
-			      const char *target, struct plan_inputs *ret, struct buf *err)
+static int recorded_mirror(const struct options *o, const char *disk2, struct inventory *inv,
+			   struct mirror *m)
 {
-	char *n1 = discover_resolve_disk(inv->root, af->raid.disks[0]);
-	char *n2 = discover_resolve_disk(inv->root, af->raid.disks[1]);
-	const struct disk_info *d1 = n1 ? inventory_disk(inv, n1) : NULL;
-	const struct disk_info *d2 = n2 ? inventory_disk(inv, n2) : NULL;
-	struct plan_inputs old = {0};
-	bool resumed = false;
+	int r = discover(o->sysroot ? o->sysroot : "/", NULL, inv);
 
-	if (d1 && d2 && d2->has_journal && d1->gpt_status == 0 &&
-	    parse_journal_inputs(d2, &old) == 0) {
-		char id1[256], id2[256];
-		disk_identity(d1, id1, sizeof(id1));
-		disk_identity(d2, id2, sizeof(id2));
-		resumed = !strcmp(old.disk[0], d1->name) && !strcmp(old.disk[1], d2->name) &&
-			  !strcmp(old.identity[0], id1) && !strcmp(old.identity[1], id2) &&
-			  gpt_guid_equal(&old.disk1_guid, &d1->gpt.disk_guid) &&
-			  !strcmp(old.root_uuid, inv->target.fs_uuid) &&
-			  !strcmp(old.target_dir, target);
-	}
-	free(n1);
-	free(n2);
-	if (resumed) {
-		log_notice("resuming the conversion recorded in the journal on /dev/%s",
-			   old.disk[1]);
-		*ret = old;
-		return 0;
-	}
-	plan_inputs_free(&old);
-	return plan_inputs_from(af, inv, target, ret, err);
-}
-
-/* A journal on a disk that names that very disk as the second one. */
-static const struct disk_info *find_journal_disk(const struct inventory *inv,
-						 const char *want_disk2, struct plan_inputs *ret)
-{
-	for (size_t i = 0; i < inv->n_disks; i++) {
-		const struct disk_info *d = &inv->disks[i];
-		struct plan_inputs in = {0};
-		char id[256];
-
-		if (!d->has_journal || (want_disk2 && strcmp(d->name, want_disk2)))
-			continue;
-		if (parse_journal_inputs(d, &in) < 0)
-			continue;
-		disk_identity(d, id, sizeof(id));
-		if (!strcmp(in.disk[1], d->name) && !strcmp(in.identity[1], id) &&
-		    inventory_disk(inv, in.disk[0])) {
-			*ret = in;
-			return d;
-		}
-		plan_inputs_free(&in);
-	}
-	return NULL;
+	if (r < 0)
+		return r;
+	r = mirror_from_journal(inv, disk2, m);
+	if (r == -ENOENT)
+		log_error(r, "no xsraid journal on %s%s", disk2 ? "/dev/" : "any disk",
+			  disk2 ? disk2 : "");
+	else if (r < 0)
+		log_error(r, "the disks are not those the journal recorded: %s; nothing is changed",
+			  m->why);
+	return r;
 }
 
 static void log_plan(const struct plan *p)
@@ -301,12 +286,11 @@ static int verb_plan(const struct options *o)
 {
 	static const char *const defaults[] = {SAVED_ANSWERFILE, INSTALLER_ANSWERFILE, NULL};
 	struct answerfile af;
-	struct inventory inv = {0};
-	struct plan_inputs in = {0};
+	struct first_stage f = {0};
 	struct plan p = {0};
-	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct buf out = BUF_INIT;
 	const char *target = o->target ? o->target : DEFAULT_TARGET;
-	int r, status = EXIT_FAILED;
+	int status = EXIT_FAILED;
 
 	if (load_answerfile(o, o->sysroot ? NULL : defaults, !o->sysroot, &af, NULL) < 0)
 		return EXIT_FAILED;
@@ -315,27 +299,18 @@ static int verb_plan(const struct options *o)
 		answerfile_free(&af);
 		return EXIT_NOTHING;
 	}
-	r = discover(o->sysroot ? o->sysroot : "/", target, &inv);
-	if (r == 0)
-		r = inputs_for_install(&af, &inv, target, &in, &err);
-	if (r < 0) {
-		if (err.len)
-			log_error(r, "%s", err.data);
-		goto out;
+	if (first_stage_inputs(o, &af, target, &f) == 0) {
+		plan_build(&f.in, &p);
+		if (o->json)
+			plan_print_json(&p, &out);
+		else
+			plan_print_text(&p, &out);
+		fputs(out.data, stdout);
+		status = EXIT_OK;
 	}
-	plan_build(&in, &p);
-	if (o->json)
-		plan_print_json(&p, &out);
-	else
-		plan_print_text(&p, &out);
-	fputs(out.data, stdout);
-	status = EXIT_OK;
-out:
 	plan_free(&p);
-	plan_inputs_free(&in);
-	inventory_free(&inv);
+	first_stage_free(&f);
 	answerfile_free(&af);
-	buf_free(&err);
 	buf_free(&out);
 	return status;
 }
@@ -372,71 +347,116 @@ static int stop_for_sysroot(const struct options *o)
 	return 1;
 }
 
-static int run_first_stage(const struct options *o, const struct answerfile *af, const char *target,
-			   struct plan *ret_plan)
-{
-	struct inventory inv = {0};
-	struct plan_inputs in = {0};
-	struct buf err = BUF_INIT;
-	struct apply_options ao = {0};
-	int r;
+/*
+ * A rehearsal under --sysroot: every action is logged, none is run, and only
+ * the journal is written, into the disk image below the sysroot that stands
+ * for its device.  So a test can tell a refusal (nothing written)
+ * from a stage that went ahead.
+ */
+struct rehearsal {
+	const char *sysroot;
+};
 
-	r = discover(o->sysroot ? o->sysroot : "/", target, &inv);
-	if (r == 0)
-		r = inputs_for_install(af, &inv, target, &in, &err);
-	if (r < 0) {
-		if (err.len)
-			log_error(r, "%s", err.data);
-		log_error(r, "no mirror is made; the install stays on one disk, untouched");
-		goto out;
+static int rehearse_run(const struct plan_action *a, struct op_context *ctx, void *data)
+{
+	const struct rehearsal *h = data;
+	struct buf line = BUF_INIT;
+	int r = 0;
+
+	if (a->op == OP_RUN) {
+		/* The engine describes every other action as it comes to it. */
+		action_describe(a, &line);
+		log_info("rehearsal, not run: %s", line.data);
+		buf_free(&line);
 	}
-	plan_build(&in, ret_plan);
-	log_plan(ret_plan);
-	if (stop_for_sysroot(o)) {
-		r = 0;
-		goto out;
+	if (a->op == OP_JOURNAL_CREATE) {
+		char *image = path_join(h->sysroot, a->device);
+		r = ctx->start_journal(ctx, image, a->numbers[0]);
+		free(image);
 	}
-	r = apply_stage(ret_plan, STAGE_FILESYSTEM_POPULATED, &ao);
-out:
-	plan_inputs_free(&in);
-	inventory_free(&inv);
-	buf_free(&err);
 	return r;
 }
 
-/* The second stage always works from the journal: the first disk may have changed since. */
-static int run_second_stage(const struct options *o, const char *disk2)
+static bool rehearse_needed(const struct plan_action *a, void *data)
+{
+	(void)a;
+	(void)data;
+	return true;
+}
+
+/* Marks, in the installer's memory, that the first stage finished in this very install. */
+#define STAGE_A_MARK XSRAID_WORKDIR "/filesystem-populated-done"
+
+static int run_first_stage(const struct options *o, const struct answerfile *af, const char *target,
+			   struct plan *ret_plan)
+{
+	struct first_stage f = {0};
+	struct rehearsal h = {o->sysroot};
+	const struct executor rehearse = {rehearse_run, rehearse_needed, &h};
+	struct apply_options ao = {0};
+	int r;
+
+	unlink(STAGE_A_MARK);
+	r = first_stage_inputs(o, af, target, &f);
+	if (r < 0) {
+		log_error(r, "no mirror is made; the install stays on one disk, untouched");
+		goto out;
+	}
+	plan_build(&f.in, ret_plan);
+	log_plan(ret_plan);
+	if (o->sysroot)
+		ao.exec = &rehearse;
+	else if (f.mirror.verdict == JOURNAL_THIS_INSTALL)
+		ao.earlier = f.mirror.journal;
+	r = apply_stage(ret_plan, STAGE_FILESYSTEM_POPULATED, &ao);
+	if (r == 0 && !o->sysroot) {
+		char mark[128];
+		int n = snprintf(mark, sizeof(mark), "%s\n", ret_plan->in.disk[1]);
+		r = write_file_atomic(STAGE_A_MARK, mark, (size_t)n, 0600);
+		if (r < 0)
+			log_errno(r, "cannot write '%s'", STAGE_A_MARK);
+	}
+out:
+	first_stage_free(&f);
+	return r;
+}
+
+/*
+ * The second stage, from the journal on @disk2.  @same_install: the first
+ * stage ran in this very installer, which must have finished it itself; a
+ * journal an earlier install left behind never drives this one.
+ */
+static int run_second_stage(const struct options *o, const char *disk2, bool same_install)
 {
 	struct inventory inv = {0};
-	struct plan_inputs in = {0};
+	struct mirror m = {0};
 	struct plan p = {0};
 	struct apply_options ao = {0};
 	int r;
 
-	r = discover(o->sysroot ? o->sysroot : "/", NULL, &inv);
-	if (r < 0)
-		goto out;
-	if (!find_journal_disk(&inv, disk2, &in)) {
-		r = log_error(-ENOENT,
-			      "no xsraid journal on %s%s; the first stage did not run, so "
-			      "the install stays on one disk",
-			      disk2 ? "/dev/" : "any disk", disk2 ? disk2 : "");
+	if (same_install && access(STAGE_A_MARK, F_OK) != 0) {
+		r = log_error(-EAGAIN, "the first stage did not finish in this install; the first "
+				       "disk is left as it is and boots the single-disk install");
 		goto out;
 	}
-	plan_build(&in, &p);
-	if (!apply_step_done(&p, "finish-disk2")) {
+	r = recorded_mirror(o, disk2, &inv, &m);
+	if (r < 0)
+		goto out;
+	if (!journal_stage_done(m.journal, plan_stage_name(STAGE_FILESYSTEM_POPULATED))) {
 		r = log_error(-EAGAIN,
 			      "the first stage did not finish on /dev/%s; the first disk is "
 			      "left as it is and boots the single-disk install",
-			      in.disk[1]);
+			      m.recorded.disk[1]);
 		goto out;
 	}
+	plan_build(&m.recorded, &p);
 	if (stop_for_sysroot(o))
 		goto out;
+	ao.earlier = m.journal;
 	r = apply_stage(&p, STAGE_INSTALLATION_COMPLETE, &ao);
 out:
 	plan_free(&p);
-	plan_inputs_free(&in);
+	mirror_free(&m);
 	inventory_free(&inv);
 	return r;
 }
@@ -490,7 +510,7 @@ static int verb_hook(const struct options *o, int argc, char **argv)
 				arg);
 		} else {
 			char *d2 = discover_resolve_disk("/", af.raid.disks[1]);
-			r = run_second_stage(o, d2);
+			r = run_second_stage(o, d2, true);
 			free(d2);
 		}
 	} else {
@@ -585,7 +605,7 @@ static int verb_apply(const struct options *o)
 			r = log_errno(-errno, "cannot unmount '%s'", target);
 	}
 	if (r == 0 && !o->sysroot)
-		r = run_second_stage(o, p.in.disk[1]);
+		r = run_second_stage(o, p.in.disk[1], true);
 	plan_free(&p);
 	answerfile_free(&af);
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
@@ -594,38 +614,41 @@ static int verb_apply(const struct options *o)
 static int verb_resume(const struct options *o)
 {
 	struct inventory inv = {0};
-	struct plan_inputs in = {0};
+	struct mirror m = {0};
 	struct plan p = {0};
-	struct apply_options ao = {.resume = true};
-	bool mounted = false;
+	struct apply_options ao = {0};
+	bool mounted = false, first_done;
 	int r;
 
 	open_log(o, o->console);
-	r = discover(o->sysroot ? o->sysroot : "/", NULL, &inv);
-	if (r < 0)
-		return EXIT_FAILED;
-	if (!find_journal_disk(&inv, NULL, &in)) {
-		log_error(-ENOENT, "no disk carries an xsraid journal: nothing to resume");
+	r = recorded_mirror(o, NULL, &inv, &m);
+	if (r < 0) {
+		mirror_free(&m);
 		inventory_free(&inv);
-		return EXIT_NOTHING;
+		return r == -ENOENT ? EXIT_NOTHING : EXIT_FAILED;
 	}
-	inventory_free(&inv);
-	plan_build(&in, &p);
+	plan_build(&m.recorded, &p);
 	log_plan(&p);
+	first_done = journal_stage_done(m.journal, plan_stage_name(STAGE_FILESYSTEM_POPULATED));
+	ao.earlier = m.journal;
 	if (stop_for_sysroot(o))
 		goto out;
-	if (!apply_step_done(&p, "finish-disk2")) {
-		r = mount_target(in.disk[0], in.target_dir, &mounted);
+	if (!first_done) {
+		r = mount_target(p.in.disk[0], p.in.target_dir, &mounted);
 		if (r == 0)
 			r = apply_stage(&p, STAGE_FILESYSTEM_POPULATED, &ao);
-		if (mounted && umount(in.target_dir) < 0 && r == 0)
-			r = log_errno(-errno, "cannot unmount '%s'", in.target_dir);
+		if (mounted && umount(p.in.target_dir) < 0 && r == 0)
+			r = log_errno(-errno, "cannot unmount '%s'", p.in.target_dir);
 	}
+	/* The journal has grown: the second stage reads it afresh. */
+	mirror_free(&m);
+	inventory_free(&inv);
 	if (r == 0)
-		r = run_second_stage(o, in.disk[1]);
+		r = run_second_stage(o, p.in.disk[1], false);
 out:
 	plan_free(&p);
-	plan_inputs_free(&in);
+	mirror_free(&m);
+	inventory_free(&inv);
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }
 

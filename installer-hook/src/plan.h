@@ -6,27 +6,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "answerfile.h"
-#include "discover.h"
-#include "gpt.h"
+#include "inputs.h"
 #include "util.h"
 
 /**
- * The plan: every step of the conversion with the exact commands it runs.
+ * The plan: every step of the conversion, and every action of every step as
+ * complete data: the argv of each command, each file edit's keys and values
+ * or its whole text, each device waited for, each mount.  `xsraid plan`
+ * prints it and writes nothing; `xsraid apply` interprets exactly this data
+ * (apply.c, ops.c), holding no device name, path or policy of its own.
  *
- * Planning is pure and happens in two parts:
- *
- *   plan_inputs_from()  answerfile + inventory -> struct plan_inputs, or a
- *                       refusal that names the problem and the fix.  This is
- *                       where every safety rule lives (missing disks, data on
- *                       the second disk, sizes, disks in use).
- *   plan_build()        plan_inputs -> struct plan.  Nothing but arithmetic
- *                       and string building.
- *
- * The inputs are saved in the journal on the second disk, so a resumed run
- * rebuilds exactly the same plan even after the first disk has changed
- * under it.  `xsraid plan` prints the plan and writes nothing; `xsraid
- * apply` executes the same struct plan.
+ * plan_build() is pure: plan inputs in, plan out, nothing read or written.
+ * The stages are tables of steps (plan.c), each step a list of builders
+ * that add its actions.
  */
 
 /* Where xsraid works while the installer runs. */
@@ -37,125 +29,101 @@
 #define XSRAID_LOG	 "/tmp/xsraid/xsraid-log"
 #define XSRAID_HOOK_URL	 "file:///opt/xsraid/xsraid-hook"
 
-#define N_ARRAYS 3
-
 enum plan_stage {
 	STAGE_FILESYSTEM_POPULATED,  /* the new system is mounted; disk 2 is built */
 	STAGE_INSTALLATION_COMPLETE, /* nothing is mounted; disk 1 joins the arrays */
+	N_STAGES,
 };
 
-/* A tool and whether it runs from the installer or, chrooted, from the installed system. */
-struct tool {
-	char path[256];
-	bool in_target;
+/* What an action does; ops.c holds the table that runs and describes each. */
+enum op_id {
+	OP_RUN,		    /* argv, chroot, timeout_sec */
+	OP_MAKE_DIRS,	    /* paths: directories to create */
+	OP_BIND_SYSTEM,	    /* path: a root; paths: the system directories bound into it */
+	OP_UNBIND_SYSTEM,   /* path: a root; paths: the system directories to unmount in it */
+	OP_WRITE_SYSFS,	    /* path: a /proc or /sys file; value: what to write */
+	OP_MAKE_NODES,	    /* paths: block device nodes; numbers: their dev_t */
+	OP_JOURNAL_CREATE,  /* device, numbers[0]: byte offset; the plan's inputs as payload */
+	OP_PMBR_ACTIVE,	    /* device: whose protective MBR entry gets the boot flag */
+	OP_WAIT_PARTITIONS, /* device: the disk; paths: its partitions; numbers: their starts
+			       in bytes */
+	OP_WIPE_SIGNATURES, /* device; value: "all" or "raid" */
+	OP_MOUNT,	    /* device on path, fstype; read_only */
+	OP_BIND_MOUNT,	    /* source on path, without what is mounted below source */
+	OP_UMOUNT,	    /* path */
+	OP_COPY_TREE,	    /* source to path */
+	OP_VERIFY_TREE,	    /* source against path */
+	OP_CHECK_FS_UUID,   /* device must hold the filesystem with UUID value */
+	OP_UPDATE_SUBTREE,  /* value (relative path) from source to path */
+	OP_EDIT_FILE,	    /* path; edit: what changes in it */
+	OP_WRITE_BOOT_CODE, /* source (gptmbr.bin) into the first 440 bytes of device */
+	OP_VERIFY_BOOT,	    /* boot: what must hold for the disk to boot alone */
+	OP_WAIT_SYNC,	    /* device: an array; value: the member being recovered */
+	OP_COPY_FILE,	    /* source to path */
+	OP_START_ARRAY,	    /* device: the array node; value: metadata; paths: members */
+	N_OPS,
 };
 
-struct plan_inputs {
-	char disk[2][64];      /* kernel names: "sda" (installed), "sdb" (second) */
-	char identity[2][256]; /* model, serial and size, to recognise the disks later */
+enum edit_kind {
+	EDIT_FSTAB_ROOT,    /* values[0]: the device that mounts / */
+	EDIT_EXTLINUX_ROOT, /* values[0]: root= of every entry */
+	EDIT_SHELL_VARS,    /* keys = values; keys from n_required on only where present */
+	EDIT_WRITE,	    /* text: the whole file, mode */
+};
+
+struct file_edit {
+	enum edit_kind kind;
+	struct strv keys, values;
+	size_t n_required; /* EDIT_SHELL_VARS: the first n keys are set whether present or not */
+	char *text;
+	unsigned mode;
+};
+
+/* What verify-boot checks on one disk and the system mounted from it. */
+struct boot_expect {
+	char *disk; /* /dev/sdb */
+	uint64_t disk_bytes;
 	uint32_t sector_size;
-	uint64_t disk_sectors[2];
-	struct gpt_guid disk1_guid;
-	bool pmbr_boot_flag; /* disk 1's protective MBR entry is marked active */
-	uint64_t part_first[N_ARRAYS], part_last[N_ARRAYS]; /* the mirrored partitions 1-3 */
-	uint64_t journal_first, journal_last;		    /* partition 4 of disk 2 */
-	char root_label[64];
-	char root_uuid[64];
-	char root_fstype[16];
-	char target_dir[256];
-	enum md_metadata metadata;
-	enum md_bitmap bitmap;
-	enum sr_type sr_type;
-	bool guest_storage;
-	uint32_t resync_speed_kib;
-	uint32_t speed_max_before; /* to restore after the install */
-	bool wipe_disk2;	   /* disk 2 holds something that must be erased first */
-	char wipe_reason[256];
-	struct strv stale_arrays; /* xsraid's own arrays from an earlier attempt, to stop */
-	struct tool sgdisk, mkfs, tune2fs, mdadm;
-	char extlinux[256];   /* inside the target */
-	char gptmbr[256];     /* inside the target */
-	char initrd_tool[16]; /* mkinitrd or dracut */
-	char initrd_tool_path[256];
-	struct strv kernels;
-	/* Identifiers, derived from disk 1's GUID and the root filesystem's UUID. */
-	uint8_t md_uuid[N_ARRAYS][16];
-	struct gpt_guid disk2_guid;
-	struct gpt_guid part_guid[2][4]; /* [disk][partition-1]; p1/p2 of disk 1 are kept */
-};
-
-void plan_inputs_free(struct plan_inputs *in);
-
-/*
- * Decides whether and how the install can be mirrored.  @target_dir is
- * where the installer mounted the new system.  Returns 0 and fills @ret;
- * -ENODATA when the answerfile asks for no mirror (nothing to do); or
- * -EINVAL with one line in @err that names the problem and the fix.
- */
-int plan_inputs_from(const struct answerfile *af, const struct inventory *inv,
-		     const char *target_dir, struct plan_inputs *ret, struct buf *err);
-
-/* Serialises the inputs as "key=value" lines, and back (-EINVAL on malformed text). */
-void plan_inputs_serialize(const struct plan_inputs *in, struct buf *out);
-int plan_inputs_parse(const char *text, struct plan_inputs *ret, struct buf *err);
-
-enum action_kind {
-	ACTION_RUN,	 /* an external command */
-	ACTION_INTERNAL, /* work xsraid does itself */
-};
-
-enum internal_op {
-	OP_PREPARE_WORKDIR,
-	OP_BIND_SYSTEM,	  /* arg0: directory to bind /dev, /proc, /sys into */
-	OP_UNBIND_SYSTEM, /* arg0: directory */
-	OP_SET_SPEED,	  /* arg0: KiB/s for speed_limit_max */
-	OP_MKNOD_ARRAYS,
-	OP_JOURNAL_CREATE,  /* arg0: disk device */
-	OP_PMBR_BOOT_FLAG,  /* arg0: disk device */
-	OP_WAIT_PARTITIONS, /* arg0: disk name, arg1: count */
-	OP_WIPE_SIGNATURES, /* arg0: device, arg1: "all" or "raid" */
-	OP_MOUNT,	    /* arg0: device, arg1: directory, arg2: fs type; ro if flag */
-	OP_BIND_SOURCE,	 /* arg0: directory, arg1: where to show it without what is mounted below */
-	OP_UMOUNT,	 /* arg0: directory */
-	OP_COPY_TREE,	 /* arg0: source, arg1: destination */
-	OP_VERIFY_TREE,	 /* arg0: source, arg1: destination */
-	OP_CHECK_SOURCE, /* arg0: device that must still hold the copied root filesystem */
-	OP_COPY_SUBTREE, /* arg0: source root, arg1: destination root, arg2: relative path */
-	OP_EDIT_FSTAB,	 /* arg0: new root directory */
-	OP_EDIT_EXTLINUX,
-	OP_WRITE_MDADM_CONF,
-	OP_EDIT_INVENTORY,
-	OP_EDIT_STORAGE_CONF,
-	OP_WRITE_MBR,	/* arg0: disk device, arg1: gptmbr.bin path */
-	OP_VERIFY_BOOT, /* arg0: disk name */
-	OP_WAIT_RESYNC, /* arg0: array name */
-	OP_SAVE_LOG,	/* arg0: new root directory */
-	OP_ASSEMBLE,	/* arg0: array, arg1: first member, arg2: second member or NULL */
+	char *part1; /* /dev/sdb1: holds extlinux's boot sector */
+	uint64_t part1_first, part1_last;
+	char *boot_code;     /* the gptmbr.bin the MBR must start with */
+	char *root_dir;	     /* where the system is mounted */
+	char *root_device;   /* every extlinux entry and fstab mount / from it */
+	struct strv uuids;   /* etc/mdadm.conf must name these arrays */
+	struct strv initrds; /* below root_dir, must exist and not be empty */
 };
 
 enum action_condition {
 	COND_ALWAYS,
-	COND_ARRAY_STOPPED, /* arg: the array; run only when it is not running */
-	COND_NOT_MEMBER,    /* arg: array, arg2: member; skip when it is already in the array */
+	COND_ARRAY_STOPPED, /* run only when cond_array is not running */
+	COND_NOT_MEMBER,    /* skip when cond_member is already in cond_array */
 };
 
 struct plan_action {
-	enum action_kind kind;
-	struct strv argv; /* ACTION_RUN */
-	char *chroot;	  /* ACTION_RUN inside this directory, or NULL */
-	enum internal_op op;
-	char *arg[3];
-	bool read_only; /* OP_MOUNT */
+	enum op_id op;
+	struct strv argv;     /* OP_RUN */
+	char *chroot;	      /* OP_RUN: run inside this directory, or NULL */
+	unsigned timeout_sec; /* OP_RUN: killed after this long */
+	char *device;	      /* the block device worked on */
+	char *path;	      /* the file or directory worked on */
+	char *source;	      /* what is copied, bound or written from */
+	char *fstype;
+	char *value; /* a value written or expected */
+	struct strv paths;
+	uint64_t *numbers;
+	size_t n_numbers;
+	bool read_only;
+	struct file_edit edit;
+	struct boot_expect *boot;
 	enum action_condition cond;
-	char *cond_arg;
-	char *cond_arg2;
-	char *describe; /* one line, for ACTION_INTERNAL and for conditions */
+	char *cond_array, *cond_member;
+	char *note; /* why, for people; appended to the description */
 };
 
 struct plan_step {
 	const char *id;
 	enum plan_stage stage;
-	char *title;
+	const char *title;
 	char *destroys; /* what a destructive step overwrites, or NULL */
 	/* Sets up what later steps rely on (mounts, a running md0): run again on every attempt. */
 	bool always;
@@ -163,10 +131,20 @@ struct plan_step {
 	struct plan_action *actions;
 };
 
+/* Where the journal lives: partition 4 of the second disk. */
+struct plan_journal {
+	char *device;
+	uint64_t offset;
+	uint32_t sector_size;
+};
+
 struct plan {
 	struct plan_inputs in;
+	struct plan_journal journal;
 	size_t n_steps;
 	struct plan_step *steps;
+	/* What releases the first stage's mounts when it fails, so the installer can go on. */
+	struct plan_step cleanup;
 	struct strv notes;
 };
 
@@ -176,18 +154,7 @@ void plan_free(struct plan *p);
 
 const struct plan_step *plan_find_step(const struct plan *p, const char *id);
 
-/* The human form: a summary of disks and arrays, then every step and its commands. */
-void plan_print_text(const struct plan *p, struct buf *out);
-/* The same as JSON. */
-void plan_print_json(const struct plan *p, struct buf *out);
-
-/* The command an action runs, as an operator would type it (chroot included). */
-void plan_action_command(const struct plan_action *a, struct buf *out);
-
 const char *plan_stage_name(enum plan_stage s);
-
-/* mdadm's UUID form: "xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx". */
-void md_uuid_format(const uint8_t uuid[16], char out[36]);
 
 /* Partition @n's device path of @disk: "/dev/sda1". */
 void plan_part_dev(char *out, size_t outlen, const char *disk, unsigned n);

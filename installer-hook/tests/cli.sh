@@ -115,7 +115,7 @@ for step in ("partition-disk2", "create-root-array", "copy-root", "verify-copy",
              "rebuild-initrds", "bootloader-disk2", "verify-disk2", "partition-disk1", "add-disk1", "create-data-arrays",
              "bootloader-disk1", "wait-root-resync"):
     assert step in ids, step
-argv = [a["argv"] for s in plan["steps"] for a in s["actions"] if a["type"] == "command"]
+argv = [a["argv"] for s in plan["steps"] for a in s["actions"] if a["op"] == "run"]
 assert any(a[:2] == ["/sbin/mdadm", "--create"] and "--bitmap=internal" in a for a in argv)
 assert any(a[0] == "/sbin/sgdisk" and "--typecode=1:fd00" in a for a in argv)
 assert [a["name"] for a in plan["arrays"]] == ["md0", "md1", "md2"]
@@ -130,6 +130,21 @@ contains "$work/out" "raid: disk 'sdb' holds data"
 contains "$work/out" 'raid-wipe="force"'
 [ "$(sparse_sum "$work/data/dev/sda" "$work/data/dev/sdb")" = "$before" ] && ok ||
 	bad "a refused apply changed a disk image"
+
+# The same check can fail: under --sysroot, apply rehearses a stage that goes
+# ahead and writes its journal into the image standing for disk 2.
+"$top/installer-hook/tests/make-sysroot.sh" "$work/go"
+before_sda=$(sparse_sum "$work/go/dev/sda")
+before_sdb=$(sparse_sum "$work/go/dev/sdb")
+expect 0 "$work/out" -- "$XSRAID" apply --sysroot "$work/go" --answerfile "$examples/raid-attribute.xml" --log "$work/log"
+contains "$work/out" "step 2: start the journal on /dev/sdb at byte 500106796544"
+contains "$work/out" "rehearsal, not run: /sbin/mdadm --create /dev/md0"
+[ "$(sparse_sum "$work/go/dev/sda")" = "$before_sda" ] && ok || bad "a rehearsal changed disk 1's image"
+[ "$(sparse_sum "$work/go/dev/sdb")" != "$before_sdb" ] && ok ||
+	bad "a rehearsal that went ahead left disk 2's image as it was: the refusal check above proves nothing"
+expect 0 "$work/out" -- "$XSRAID" status --sysroot "$work/go"
+grep -qE '^ +0 filesystem-populated +stage-done ' "$work/out" && ok ||
+	bad "the rehearsal's journal does not record its stage as done"
 
 "$top/installer-hook/tests/make-sysroot.sh" "$work/small" --disk2-size 6442450944
 expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/small" --answerfile "$examples/raid-attribute.xml"

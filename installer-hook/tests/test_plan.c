@@ -19,32 +19,16 @@
 
 #include "answerfile.h"
 #include "commands.h"
+#include "decide.h"
 #include "discover.h"
 #include "journal.h"
+#include "mirror.h"
+#include "ops.h"
 #include "plan.h"
+#include "planprint.h"
 #include "testlib.h"
 
 #define TARGET "/tmp/root"
-
-/* Builds a root with make-sysroot.sh and the given options (a NULL-terminated list). */
-static char *make_root(const char *const *opts)
-{
-	char *script = test_src_path("installer-hook/tests/make-sysroot.sh");
-	char *tmp = test_mkdtemp();
-	char *dir = path_join(tmp, "root");
-	const char *argv[16] = {script, dir};
-	size_t n = 2;
-
-	for (size_t i = 0; opts && opts[i] && n < 15; i++)
-		argv[n++] = opts[i];
-	argv[n] = NULL;
-	assert_int_equal(test_run(argv), 0);
-	free(script);
-	free(tmp);
-	return dir;
-}
-
-#define OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static void load_af(const char *text, struct answerfile *af)
 {
@@ -72,14 +56,18 @@ static void load_example(const char *name, struct answerfile *af)
 static int plan_for(const char *root, const struct answerfile *af, struct plan *p, struct buf *err)
 {
 	struct inventory inv = {0};
+	struct mirror m = {0};
 	struct plan_inputs in = {0};
+	const char *asked[2] = {af->raid.disks[0], af->raid.disks[1]};
 	int r;
 
 	assert_int_equal(discover(root, TARGET, &inv), 0);
-	r = plan_inputs_from(af, &inv, TARGET, &in, err);
+	mirror_find(&inv, asked, &m);
+	r = decide_inputs(af, &inv, &m, TARGET, &in, err);
 	if (r == 0)
 		plan_build(&in, p);
-	plan_inputs_free(&in);
+	inputs_free(&in);
+	mirror_free(&m);
 	inventory_free(&inv);
 	return r;
 }
@@ -110,7 +98,7 @@ static void test_golden_plans(void **state)
 {
 	(void)state;
 	static const char *const examples[] = {"raid-attribute.xml", "raid-xcpng.xml"};
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 
 	for (size_t i = 0; i < 2; i++) {
 		struct answerfile af;
@@ -158,7 +146,7 @@ static void test_procedure_steps(void **state)
 		{"bootloader-disk1", STAGE_INSTALLATION_COMPLETE, NULL},
 		{"wait-root-resync", STAGE_INSTALLATION_COMPLETE, NULL},
 	};
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 	struct answerfile af;
 	struct plan p = {0};
 	struct buf err = BUF_INIT;
@@ -180,7 +168,7 @@ static void test_procedure_steps(void **state)
 		bool found = false;
 		for (size_t j = 0; j < s->n_actions; j++) {
 			struct buf cmd = BUF_INIT;
-			plan_action_command(&s->actions[j], &cmd);
+			action_describe(&s->actions[j], &cmd);
 			found = found || strstr(cmd.data, want[i].must_contain);
 			buf_free(&cmd);
 		}
@@ -222,7 +210,7 @@ static const char *const SIMPLE = "<installation><primary-disk raid=\"sdb\">sda<
 static void test_refuse_data_on_disk2(void **state)
 {
 	(void)state;
-	char *root = make_root(OPTS("--disk2-data"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-data"));
 
 	expect_refusal(
 		root, SIMPLE, "disk 'sdb' holds data (a GPT with 1 partition, ext4 'data' on sdb1)",
@@ -256,7 +244,7 @@ static void test_refuse_data_on_disk2(void **state)
 static void test_empty_table_is_blank(void **state)
 {
 	(void)state;
-	char *root = make_root(OPTS("--disk2-gpt"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-gpt"));
 	struct answerfile af;
 	struct plan p = {0};
 	struct buf err = BUF_INIT;
@@ -275,7 +263,7 @@ static void test_refuse_small_disk2(void **state)
 {
 	(void)state;
 	/* 6 GiB: less than sda's 8 GiB of root and backup. */
-	char *root = make_root(OPTS("--disk2-size", "6442450944"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-size", "6442450944"));
 
 	expect_refusal(root, SIMPLE, "disk 'sdb' (6.0 GiB) is too small",
 		       "'sda' uses 8.0 GiB for its root and backup partitions");
@@ -286,7 +274,7 @@ static void test_refuse_small_disk2(void **state)
 static void test_smaller_disk2_limits_md2(void **state)
 {
 	(void)state;
-	char *root = make_root(OPTS("--disk2-size", "250059350016"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-size", "250059350016"));
 	struct answerfile af;
 	struct plan p = {0};
 	struct buf err = BUF_INIT, text = BUF_INIT;
@@ -307,7 +295,7 @@ static void test_smaller_disk2_limits_md2(void **state)
 static void test_refuse_missing_and_same_disk(void **state)
 {
 	(void)state;
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 
 	expect_refusal(
 		root,
@@ -332,11 +320,11 @@ static void test_refuse_missing_and_same_disk(void **state)
 static void test_refuse_disk_in_use(void **state)
 {
 	(void)state;
-	char *root = make_root(OPTS("--disk2-mounted"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-mounted"));
 	expect_refusal(root, SIMPLE, "disk 'sdb' is in use: sdb1 is mounted on '/mnt'", NULL);
 	free(root);
 
-	root = make_root(OPTS("--disk2-in-array", "md5"));
+	root = test_make_sysroot(SYSROOT_OPTS("--disk2-in-array", "md5"));
 	expect_refusal(root, SIMPLE, "disk 'sdb' is part of running array 'md5' (sdb1)",
 		       "mdadm --stop /dev/md5");
 	free(root);
@@ -346,7 +334,7 @@ static void test_refuse_disk_in_use(void **state)
 static void test_refuse_wrong_first_disk(void **state)
 {
 	(void)state;
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 
 	expect_refusal(root,
 		       "<installation><primary-disk raid=\"sda\">sdb</primary-disk></installation>",
@@ -357,7 +345,7 @@ static void test_refuse_wrong_first_disk(void **state)
 static void test_no_raid_is_nothing(void **state)
 {
 	(void)state;
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 	struct answerfile af;
 	struct plan p = {0};
 	struct buf err = BUF_INIT;
@@ -373,7 +361,7 @@ static void test_no_raid_is_nothing(void **state)
 static void test_target_tools(void **state)
 {
 	(void)state;
-	char *root = make_root(OPTS("--no-mdadm"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--no-mdadm"));
 	struct answerfile af;
 	struct plan p = {0};
 	struct buf err = BUF_INIT, text = BUF_INIT;
@@ -397,7 +385,7 @@ static void test_target_tools(void **state)
 static void test_inputs_round_trip(void **state)
 {
 	(void)state;
-	char *root = make_root(OPTS("--disk2-data"));
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-data"));
 	struct answerfile af;
 	struct plan p = {0}, q = {0};
 	struct plan_inputs again = {0};
@@ -407,17 +395,17 @@ static void test_inputs_round_trip(void **state)
 		"raid-resync-speed=\"100M\">sda</primary-disk></installation>",
 		&af);
 	assert_int_equal(plan_for(root, &af, &p, &err), 0);
-	plan_inputs_serialize(&p.in, &s1);
+	inputs_serialize(&p.in, &s1);
 	assert_true(s1.len < JOURNAL_PAYLOAD_MAX);
-	assert_int_equal(plan_inputs_parse(s1.data, &again, &err), 0);
-	plan_inputs_serialize(&again, &s2);
+	assert_int_equal(inputs_parse(s1.data, &again, &err), 0);
+	inputs_serialize(&again, &s2);
 	assert_string_equal(s1.data, s2.data);
 	plan_build(&again, &q);
 	plan_print_text(&p, &t1);
 	plan_print_text(&q, &t2);
 	assert_string_equal(t1.data, t2.data);
-	assert_int_equal(plan_inputs_parse("disk1=sda\nbogus=1\n", &again, &err), -EINVAL);
-	plan_inputs_free(&again);
+	assert_int_equal(inputs_parse("version=1\ndisk1=sda\nbogus=1\n", &again, &err), -EINVAL);
+	inputs_free(&again);
 	plan_free(&p);
 	plan_free(&q);
 	answerfile_free(&af);
@@ -433,7 +421,7 @@ static void test_inputs_round_trip(void **state)
 static void test_own_unfinished_work(void **state)
 {
 	(void)state;
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 	struct answerfile af;
 	struct plan p = {0}, p2 = {0};
 	struct buf err = BUF_INIT, payload = BUF_INIT;
@@ -441,9 +429,14 @@ static void test_own_unfinished_work(void **state)
 
 	load_af(SIMPLE, &af);
 	assert_int_equal(plan_for(root, &af, &p, &err), 0);
-	/* What the first attempt did before the power cut: the journal and the new table. */
+	/*
+	 * What the first attempt did before the power cut: the journal and the
+	 * new table.  That attempt was an earlier install, whose root filesystem
+	 * the stock installer has since made anew.
+	 */
 	char *sdb = path_join(root, "dev/sdb");
-	plan_inputs_serialize(&p.in, &payload);
+	str_copy(p.in.root_uuid, sizeof(p.in.root_uuid), "00000000-1111-2222-3333-444444444444");
+	inputs_serialize(&p.in, &payload);
 	assert_int_equal(journal_create(sdb, p.in.journal_first * 512, 512, &p.in.disk2_guid,
 					payload.data, &j),
 			 0);
@@ -453,7 +446,7 @@ static void test_own_unfinished_work(void **state)
 	free(argv.v[0]);
 	argv.v[0] = xstrdup("sgdisk");
 	assert_int_equal(test_run((const char *const *)argv.v), 0);
-	/* A reinstall: same disks, but the stock installer made a new root filesystem. */
+	/* A reinstall: same disks, a new root filesystem. */
 	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
 	assert_true(p2.in.wipe_disk2);
 	assert_non_null(strstr(p2.in.wipe_reason, "xsraid's own unfinished work"));
@@ -477,7 +470,7 @@ static void test_own_unfinished_work(void **state)
 static void test_resync_speed(void **state)
 {
 	(void)state;
-	char *root = make_root(NULL);
+	char *root = test_make_sysroot(NULL);
 	struct answerfile af;
 	struct plan p = {0};
 	struct buf err = BUF_INIT;
@@ -491,8 +484,9 @@ static void test_resync_speed(void **state)
 		const struct plan_step *s = &p.steps[i];
 		bool sets = false;
 		for (size_t j = 0; j < s->n_actions; j++)
-			sets = sets || (s->actions[j].kind == ACTION_INTERNAL &&
-					s->actions[j].op == OP_SET_SPEED);
+			sets = sets ||
+			       (s->actions[j].op == OP_WRITE_SYSFS &&
+				!strcmp(s->actions[j].path, "/proc/sys/dev/raid/speed_limit_max"));
 		bool expected = !strcmp(s->id, want[0]) || !strcmp(s->id, want[1]) ||
 				!strcmp(s->id, "finish");
 		if (sets != expected)
@@ -502,7 +496,7 @@ static void test_resync_speed(void **state)
 			assert_true(s->always);
 	}
 	const struct plan_step *fin = plan_find_step(&p, "finish");
-	assert_string_equal(fin->actions[0].arg[0], "200000");
+	assert_string_equal(fin->actions[0].value, "200000");
 	plan_free(&p);
 	answerfile_free(&af);
 	buf_free(&err);

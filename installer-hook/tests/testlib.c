@@ -148,3 +148,23 @@ bool test_is_root(void)
 {
 	return geteuid() == 0;
 }
+
+char *test_make_sysroot(const char *const *opts)
+{
+	char *script = test_src_path("installer-hook/tests/make-sysroot.sh");
+	char *tmp = test_mkdtemp();
+	char *dir = path_join(tmp, "root");
+	const char *argv[16] = {script, dir};
+	size_t n = 2;
+
+	for (size_t i = 0; opts && opts[i] && n < 15; i++)
+		argv[n++] = opts[i];
+	argv[n] = NULL;
+	if (test_run(argv) != 0) {
+		fprintf(stderr, "make-sysroot.sh %s failed\n", dir);
+		abort();
+	}
+	free(script);
+	free(tmp);
+	return dir;
+}

@@ -38,6 +38,14 @@ void test_write_file(const char *path, const char *text);
 /* Reads a whole file into a malloc'd, NUL-terminated string; NULL if missing. */
 char *test_read_file(const char *path);
 
+/*
+ * A system root made by make-sysroot.sh with the options @opts (a
+ * NULL-terminated list, or NULL): two 500 GB sparse images laid out as
+ * XenServer 6.0.2's installer leaves them.  The caller frees the path.
+ */
+char *test_make_sysroot(const char *const *opts);
+#define SYSROOT_OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 /* True when running as root (some fixtures need mknod/chown). */
 bool test_is_root(void);
 

@@ -13,7 +13,7 @@ ends the journal, as in xsraid).
 Output, one line each:
     generation <n>
     payload <key>=<value>          (every line of the plan inputs)
-    record <step> <step-id> <begin|done|failed|note> <status> <detail>
+    record <step> <step-id> <begin|done|failed|note|stage-done> <status> <detail>
 Exit status 0 when a valid journal was found, 1 when none, 2 on usage errors.
 """
 import struct
@@ -28,7 +28,7 @@ DETAIL_MAX = 300
 R_STEP_ID = 40
 R_DETAIL = R_STEP_ID + STEP_ID_MAX
 R_CRC = R_DETAIL + DETAIL_MAX
-EVENTS = {1: "begin", 2: "done", 3: "failed", 4: "note"}
+EVENTS = {1: "begin", 2: "done", 3: "failed", 4: "note", 5: "stage-done"}
 
 
 def cstr(b):

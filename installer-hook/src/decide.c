@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "decide.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+#include "sha256.h"
+
+/* --- deciding --------------------------------------------------------------- */
+
+static int __attribute__((format(printf, 2, 3))) refuse(struct buf *err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_reset(err);
+	buf_printf(err, "raid: %s", msg);
+	return -EINVAL;
+}
+
+static uint64_t last_usable(uint64_t sectors, uint32_t ss)
+{
+	/* sgdisk's default: 128 entries of 128 bytes before the backup header. */
+	return sectors - 1 - 16384 / ss - 1;
+}
+
+static void human(uint64_t bytes, char *out, size_t outlen)
+{
+	format_size(out, outlen, bytes);
+}
+
+/* Where the answerfile said which disks to mirror, for messages. */
+static void where(const struct answerfile *af, struct buf *out)
+{
+	if (af->raid.syntax == RAID_SYNTAX_ELEMENT)
+		buf_printf(out, "<raid> at %s:%u", af->name, af->raid.line);
+	else
+		buf_printf(out, "<primary-disk raid=...> at %s:%u", af->name, af->raid.line);
+}
+
+static const char *wipe_attribute(const struct answerfile *af)
+{
+	return af->raid.syntax == RAID_SYNTAX_ELEMENT ? "wipe=\"force\" on <raid>"
+						      : "raid-wipe=\"force\" on <primary-disk>";
+}
+
+static void disk_list(const struct inventory *inv, struct buf *out)
+{
+	for (size_t i = 0; i < inv->n_disks; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", inv->disks[i].name);
+	if (!inv->n_disks)
+		buf_puts(out, "none");
+}
+
+/*
+ * Everything on disk 2 that says it holds data; empty when it is blank.  A
+ * partition table without partitions holds nothing and does not count.
+ */
+static void disk_contents(const struct disk_info *d, struct buf *out)
+{
+	if (d->n_parts)
+		buf_printf(out, "%s with %zu partition%s",
+			   d->gpt_status == 0 ? "a GPT" : "a partition table", d->n_parts,
+			   d->n_parts == 1 ? "" : "s");
+	else if (d->gpt_status == -EBADMSG)
+		buf_puts(out, "a damaged GPT");
+	for (size_t i = 0; i < d->n_sigs; i++) {
+		if (!strcmp(d->sigs[i].usage, "partition table"))
+			continue;
+		buf_printf(out, "%s", out->len ? ", " : "");
+		signatures_describe(&d->sigs[i], 1, out);
+		buf_puts(out, " on the whole disk");
+	}
+	for (size_t i = 0; i < d->n_parts; i++) {
+		if (!d->parts[i].n_sigs)
+			continue;
+		buf_printf(out, "%s", out->len ? ", " : "");
+		signatures_describe(d->parts[i].sigs, d->parts[i].n_sigs, out);
+		buf_printf(out, " on %s", d->parts[i].dev);
+	}
+}
+
+static int pick_tool(const char *name, const char *installer_path, const char *target_path,
+		     struct tool *t, struct buf *err)
+{
+	if (installer_path[0]) {
+		str_copy(t->path, sizeof(t->path), installer_path);
+		t->in_target = false;
+	} else if (target_path[0]) {
+		str_copy(t->path, sizeof(t->path), target_path);
+		t->in_target = true;
+	} else {
+		return refuse(err, "neither the installer nor the installed system has '%s'", name);
+	}
+	return 0;
+}
+
+static void derive(const uint8_t seed[32], const char *what, uint8_t out[16])
+{
+	struct sha256_ctx c;
+	uint8_t d[32];
+
+	sha256_init(&c);
+	sha256_update(&c, seed, 32);
+	sha256_update(&c, what, strlen(what));
+	sha256_final(&c, d);
+	memcpy(out, d, 16);
+}
+
+static void derive_guid(const uint8_t seed[32], const char *what, struct gpt_guid *g)
+{
+	derive(seed, what, g->b);
+	/* RFC 4122 version 4 and variant bits, so tools show a well-formed GUID. */
+	g->b[7] = (uint8_t)((g->b[7] & 0x0f) | 0x40);
+	g->b[8] = (uint8_t)((g->b[8] & 0x3f) | 0x80);
+}
+
+/*
+ * Every identifier is derived from facts that never change during one
+ * install (disk 1's GUID and the new root filesystem's UUID), so `plan`
+ * shows the same UUIDs `apply` uses, and they differ from one install to
+ * the next.
+ */
+static void derive_identifiers(struct plan_inputs *in)
+{
+	char g[37], what[32];
+	uint8_t seed[32];
+	struct sha256_ctx c;
+
+	gpt_guid_format(&in->disk1_guid, g);
+	sha256_init(&c);
+	sha256_update(&c, "xsraid-1:", 9);
+	sha256_update(&c, g, strlen(g));
+	sha256_update(&c, ":", 1);
+	sha256_update(&c, in->root_uuid, strlen(in->root_uuid));
+	sha256_final(&c, seed);
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		snprintf(what, sizeof(what), "md%u", i);
+		derive(seed, what, in->md_uuid[i]);
+	}
+	derive_guid(seed, "disk2", &in->disk2_guid);
+	for (unsigned d = 0; d < 2; d++)
+		for (unsigned n = 0; n < 4; n++) {
+			snprintf(what, sizeof(what), "disk%u-part%u", d + 1, n + 1);
+			derive_guid(seed, what, &in->part_guid[d][n]);
+		}
+}
+
+static const struct part_info *find_part(const struct disk_info *d, unsigned n)
+{
+	for (size_t i = 0; i < d->n_parts; i++)
+		if (d->parts[i].number == n)
+			return &d->parts[i];
+	return NULL;
+}
+
+/* Arrays using a disk or its partitions: ours to stop, or a reason to refuse. */
+static int check_in_use(const struct disk_info *d, bool is_disk1, bool ours, const char *target_dev,
+			struct plan_inputs *in, struct buf *err)
+{
+	if (d->mountpoint[0])
+		return refuse(err, "disk '%s' is in use: it is mounted on '%s'", d->name,
+			      d->mountpoint);
+	if (d->holder[0])
+		return refuse(err, "disk '%s' is in use by '%s'; free it or name another disk",
+			      d->name, d->holder);
+	for (size_t i = 0; i < d->n_parts; i++) {
+		const struct part_info *p = &d->parts[i];
+		if (p->mountpoint[0] && !(is_disk1 && !strcmp(p->dev, target_dev)))
+			return refuse(err,
+				      "disk '%s' is in use: %s is mounted on '%s'; unmount it or "
+				      "name another disk",
+				      d->name, p->dev, p->mountpoint);
+		if (!p->holder[0])
+			continue;
+		if (!ours || is_disk1)
+			return refuse(err,
+				      "disk '%s' is part of running array '%s' (%s); stop it with "
+				      "mdadm --stop /dev/%s or name another disk",
+				      d->name, p->holder, p->dev, p->holder);
+		bool seen = false;
+		strv_foreach(s, &in->stale_arrays)
+			seen = seen || !strcmp(*s, p->holder);
+		if (!seen)
+			strv_push(&in->stale_arrays, p->holder);
+	}
+	return 0;
+}
+
+/* The first stage's view of the disks: stale arrays to stop, data to refuse or erase. */
+static int judge_disk2(const struct answerfile *af, const struct mirror *m, struct plan_inputs *in,
+		       struct buf *err)
+{
+	const struct disk_info *d2 = m->disk[1];
+	/* Our own unfinished work is redone; a finished mirror is data like any other. */
+	bool ours = m->verdict == JOURNAL_EARLIER_UNFINISHED ||
+		    (m->verdict == JOURNAL_EARLIER_FINISHED && af->raid.wipe == WIPE_FORCE);
+	struct buf b = BUF_INIT;
+	int r = 0;
+
+	if (check_in_use(d2, false, ours, "", in, err) < 0)
+		return -EINVAL;
+	disk_contents(d2, &b);
+	if (m->verdict == JOURNAL_EARLIER_FINISHED) {
+		buf_reset(&b);
+		buf_puts(&b, m->why);
+	}
+	if (!b.len)
+		goto out;
+	if (m->verdict == JOURNAL_EARLIER_UNFINISHED) {
+		in->wipe_disk2 = true;
+		str_copy(in->wipe_reason, sizeof(in->wipe_reason), m->why);
+	} else if (af->raid.wipe == WIPE_FORCE) {
+		in->wipe_disk2 = true;
+		snprintf(in->wipe_reason, sizeof(in->wipe_reason), "the answerfile allows it: %s",
+			 b.data);
+	} else {
+		struct buf w = BUF_INIT;
+		where(af, &w);
+		r = refuse(err,
+			   "disk '%s' holds data (%s) and is left alone; to erase it, set %s (%s)",
+			   d2->name, b.data, wipe_attribute(af), w.data);
+		buf_free(&w);
+	}
+out:
+	buf_free(&b);
+	return r;
+}
+
+int decide_inputs(const struct answerfile *af, const struct inventory *inv, const struct mirror *m,
+		  const char *target_dir, struct plan_inputs *ret, struct buf *err)
+{
+	const struct raid_settings *rs = &af->raid;
+	const struct target_info *t = &inv->target;
+	struct plan_inputs in = {0};
+	const struct disk_info *const *d = m->disk;
+	const struct part_info *p[3];
+	char h1[32], h2[32];
+	int r = -EINVAL;
+
+	if (rs->syntax == RAID_SYNTAX_NONE)
+		return -ENODATA;
+
+	for (int i = 0; i < 2; i++) {
+		if (!d[i]) {
+			struct buf w = BUF_INIT, list = BUF_INIT;
+			where(af, &w);
+			disk_list(inv, &list);
+			refuse(err, "disk '%s' (%s) does not exist; disks here: %s", rs->disks[i],
+			       w.data, list.data);
+			buf_free(&w);
+			buf_free(&list);
+			return -EINVAL;
+		}
+	}
+	if (d[0] == d[1])
+		return refuse(err, "'%s' and '%s' are the same disk (%s); name two different disks",
+			      rs->disks[0], rs->disks[1], d[0]->name);
+	if (m->verdict == JOURNAL_THIS_INSTALL) {
+		inputs_copy(ret, &m->recorded);
+		return 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		str_copy(in.disk[i], sizeof(in.disk[i]), d[i]->name);
+		mirror_disk_identity(d[i], in.identity[i], sizeof(in.identity[i]));
+	}
+
+	if (!t->present) {
+		refuse(err, "there is no installed system to mirror yet; xsraid runs at the "
+			    "filesystem-populated stage, when the installer has mounted it");
+		goto out;
+	}
+	if (t->problem[0]) {
+		refuse(err, "cannot convert the installed system at '%s': %s", target_dir,
+		       t->problem);
+		goto out;
+	}
+	char want[96];
+	partition_name(want, sizeof(want), d[0]->name, 1);
+	if (strcmp(t->root_dev, want)) {
+		refuse(err,
+		       "the installed system is on '%s', not on '%s': the first disk of the mirror "
+		       "must be the <primary-disk> the installer used",
+		       t->root_dev, want);
+		goto out;
+	}
+	if (d[0]->gpt_status != 0) {
+		refuse(err, "disk '%s' has no valid GPT; XenServer 6 installs with one",
+		       d[0]->name);
+		goto out;
+	}
+	for (unsigned n = 1; n <= 3; n++)
+		p[n - 1] = find_part(d[0], n);
+	for (size_t i = 0; i < d[0]->n_parts; i++) {
+		if (d[0]->parts[i].number > 3) {
+			refuse(err,
+			       "disk '%s' has a partition %u: not the XenServer 6 layout (1 root, 2 "
+			       "backup, 3 storage)",
+			       d[0]->name, d[0]->parts[i].number);
+			goto out;
+		}
+	}
+	if (!p[0] || !p[1] || !p[2] || p[0]->last_lba >= p[1]->first_lba ||
+	    p[1]->last_lba >= p[2]->first_lba) {
+		refuse(err,
+		       "disk '%s' is not laid out as XenServer 6 does (1 root, 2 backup, 3 "
+		       "storage, in that order)",
+		       d[0]->name);
+		goto out;
+	}
+	if (d[0]->sector_size != d[1]->sector_size) {
+		refuse(err,
+		       "'%s' has %u-byte sectors and '%s' %u-byte sectors; mirror disks with "
+		       "the same sector size",
+		       d[0]->name, d[0]->sector_size, d[1]->name, d[1]->sector_size);
+		goto out;
+	}
+	if (d[1]->readonly) {
+		refuse(err, "disk '%s' is read-only", d[1]->name);
+		goto out;
+	}
+	if (check_in_use(d[0], true, false, t->root_dev, &in, err) < 0 ||
+	    judge_disk2(af, m, &in, err) < 0)
+		goto out;
+
+	/* Sizes: partitions 1 and 2 exactly as on disk 1, 3 from the next MiB, the journal last. */
+	uint32_t ss = d[0]->sector_size;
+	uint64_t mib = 1024 * 1024 / ss, jsec = JOURNAL_AREA_BYTES / ss;
+	in.sector_size = ss;
+	for (int i = 0; i < 2; i++)
+		in.disk_sectors[i] = d[i]->size_bytes / ss;
+	for (int i = 0; i < 2; i++) {
+		in.part_first[i] = p[i]->first_lba;
+		in.part_last[i] = p[i]->last_lba;
+	}
+	in.part_first[2] = (p[1]->last_lba + 1 + mib - 1) / mib * mib;
+	uint64_t need = (in.part_first[2] + mib + jsec) + 16384 / ss + 2;
+	if (in.disk_sectors[1] < need) {
+		human(in.disk_sectors[1] * ss, h1, sizeof(h1));
+		human(need * ss, h2, sizeof(h2));
+		char h3[32];
+		human((p[1]->last_lba + 1) * ss, h3, sizeof(h3));
+		refuse(err,
+		       "disk '%s' (%s) is too small: '%s' uses %s for its root and backup "
+		       "partitions, so the mirror needs at least %s; name a larger disk",
+		       d[1]->name, h1, d[0]->name, h3, h2);
+		goto out;
+	}
+	in.journal_last = last_usable(in.disk_sectors[1], ss);
+	in.journal_first = in.journal_last - jsec + 1;
+	in.part_last[2] = last_usable(in.disk_sectors[0], ss);
+	if (in.part_last[2] > in.journal_first - 1)
+		in.part_last[2] = in.journal_first - 1;
+	if (in.part_last[2] < in.part_first[2] + mib - 1) {
+		refuse(err,
+		       "disk '%s' has no room for the storage partition after its backup "
+		       "partition",
+		       d[0]->name);
+		goto out;
+	}
+	in.disk1_guid = d[0]->gpt.disk_guid;
+	in.pmbr_boot_flag = d[0]->gpt.pmbr_boot_flag;
+
+	str_copy(in.root_label, sizeof(in.root_label), t->fs_label);
+	str_copy(in.root_uuid, sizeof(in.root_uuid), t->fs_uuid);
+	str_copy(in.root_fstype, sizeof(in.root_fstype), t->fs_type);
+	if (strcmp(t->fs_type, "ext3") && strcmp(t->fs_type, "ext4") &&
+	    strcmp(t->fs_type, "ext2")) {
+		refuse(err, "the installed root filesystem is '%s'; xsraid copies ext2/3/4 roots",
+		       t->fs_type[0] ? t->fs_type : "unknown");
+		goto out;
+	}
+	str_copy(in.target_dir, sizeof(in.target_dir), target_dir);
+	in.metadata = rs->metadata;
+	in.bitmap = rs->bitmap;
+	in.sr_type = rs->sr_type;
+	in.guest_storage = af->guest_storage;
+	in.resync_speed_kib = rs->resync_speed_kib;
+	/* md may not be loaded yet, and then the kernel's default is what will apply. */
+	in.speed_max_before = inv->speed_limit_max ? inv->speed_limit_max : 200000;
+
+	if (pick_tool("sgdisk", inv->tools.sgdisk, t->sgdisk_path, &in.sgdisk, err) < 0 ||
+	    pick_tool("mkfs.ext3", inv->tools.mkfs_ext3, t->mkfs_path, &in.mkfs, err) < 0 ||
+	    pick_tool("tune2fs", inv->tools.tune2fs, t->tune2fs_path, &in.tune2fs, err) < 0 ||
+	    pick_tool("mdadm", inv->tools.mdadm, t->mdadm_path, &in.mdadm, err) < 0)
+		goto out;
+	str_copy(in.extlinux, sizeof(in.extlinux), t->extlinux_path);
+	str_copy(in.gptmbr, sizeof(in.gptmbr), t->gptmbr_path);
+	str_copy(in.initrd_tool, sizeof(in.initrd_tool), t->initrd_tool);
+	str_copy(in.initrd_tool_path, sizeof(in.initrd_tool_path), t->initrd_tool_path);
+	strv_foreach(k, &t->kernels)
+		strv_push(&in.kernels, *k);
+
+	derive_identifiers(&in);
+	*ret = in;
+	in = (struct plan_inputs){0};
+	r = 0;
+out:
+	inputs_free(&in);
+	return r;
+}

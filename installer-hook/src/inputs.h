@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XSRAID_INPUTS_H
+#define XSRAID_INPUTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "answerfile.h"
+#include "gpt.h"
+#include "util.h"
+
+/**
+ * The plan's inputs: every fact the plan is built from, and nothing else.
+ *
+ * decide.c fills them from the answerfile and what discovery found; plan.c
+ * turns them into steps without looking anywhere else.  They are saved as
+ * "key=value" lines in the header of the journal on the second disk, so a
+ * resumed run rebuilds exactly the same plan even after the first disk has
+ * changed under it.  One field table drives both directions of that codec.
+ */
+
+#define N_ARRAYS 3
+
+/* A tool and whether it runs from the installer or, chrooted, from the installed system. */
+struct tool {
+	char path[256];
+	bool in_target;
+};
+
+struct plan_inputs {
+	char disk[2][64];      /* kernel names: "sda" (installed), "sdb" (second) */
+	char identity[2][256]; /* model, serial and size, to recognise the disks later */
+	uint32_t sector_size;
+	uint64_t disk_sectors[2];
+	struct gpt_guid disk1_guid;
+	bool pmbr_boot_flag; /* disk 1's protective MBR entry is marked active */
+	uint64_t part_first[N_ARRAYS], part_last[N_ARRAYS]; /* the mirrored partitions 1-3 */
+	uint64_t journal_first, journal_last;		    /* partition 4 of disk 2 */
+	char root_label[64];
+	char root_uuid[64];
+	char root_fstype[16];
+	char target_dir[256];
+	enum md_metadata metadata;
+	enum md_bitmap bitmap;
+	enum sr_type sr_type;
+	bool guest_storage;
+	uint32_t resync_speed_kib;
+	uint32_t speed_max_before; /* to restore after the install */
+	bool wipe_disk2;	   /* disk 2 holds something that must be erased first */
+	char wipe_reason[256];
+	struct strv stale_arrays; /* xsraid's own arrays from an earlier attempt, to stop */
+	struct tool sgdisk, mkfs, tune2fs, mdadm;
+	char extlinux[256];   /* inside the target */
+	char gptmbr[256];     /* inside the target */
+	char initrd_tool[16]; /* mkinitrd or dracut */
+	char initrd_tool_path[256];
+	struct strv kernels;
+	/* Identifiers, derived from disk 1's GUID and the root filesystem's UUID. */
+	uint8_t md_uuid[N_ARRAYS][16];
+	struct gpt_guid disk2_guid;
+	struct gpt_guid part_guid[2][4]; /* [disk][partition-1]; p1/p2 of disk 1 are kept */
+};
+
+void inputs_free(struct plan_inputs *in);
+
+/* A deep copy: @dst owns its own lists. */
+void inputs_copy(struct plan_inputs *dst, const struct plan_inputs *src);
+
+/* Serialises the inputs as "key=value" lines. */
+void inputs_serialize(const struct plan_inputs *in, struct buf *out);
+
+/*
+ * Parses what inputs_serialize() wrote.  Returns 0, or -EINVAL with one line
+ * in @err naming the line and key that is wrong (unknown key, bad value,
+ * missing disks).
+ */
+int inputs_parse(const char *text, struct plan_inputs *ret, struct buf *err);
+
+/* The arrays' kernel names, md0 (root), md1 (backup partition), md2 (local SR). */
+const char *md_array_name(unsigned i);
+const char *md_array_role(unsigned i);
+
+/* mdadm's UUID form: "xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx". */
+void md_uuid_format(const uint8_t uuid[16], char out[36]);
+int md_uuid_parse(const char *s, uint8_t out[16]);
+
+#endif

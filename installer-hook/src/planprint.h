@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XSRAID_PLANPRINT_H
+#define XSRAID_PLANPRINT_H
+
+#include "plan.h"
+#include "util.h"
+
+/**
+ * The plan as people and programs read it.  Every action is rendered by
+ * action_describe() (ops.h); the JSON form adds the action's data itself.
+ */
+
+/* A summary of disks and arrays, then every step and what it does. */
+void plan_print_text(const struct plan *p, struct buf *out);
+
+/* The same as JSON, with every action's data. */
+void plan_print_json(const struct plan *p, struct buf *out);
+
+#endif
