@@ -110,6 +110,8 @@ static int run_step(struct engine *e, size_t number, const struct plan_step *s)
 			log_info("step %zu: %s", number, line.data);
 			buf_free(&line);
 		}
+		e->ctx.step = s;
+		e->ctx.action = j;
 		r = e->exec->run(a, &e->ctx, e->exec->data);
 		if (r < 0)
 			return r;

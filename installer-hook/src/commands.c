@@ -76,7 +76,7 @@ static void mdadm_create_head(const struct plan_inputs *in, unsigned array, stru
 	strv_push(argv, "--create");
 	strv_pushf(argv, "/dev/%s", md_array_name(array));
 	strv_push(argv, "--run");
-	strv_pushf(argv, "--metadata=%s", md_metadata_name(in->metadata));
+	strv_pushf(argv, "--metadata=%s", md_metadata_name(in->metadata[array]));
 	strv_push(argv, "--level=1");
 	strv_push(argv, "--raid-devices=2");
 	strv_pushf(argv, "--uuid=%s", uuid);

@@ -1509,6 +1509,20 @@ static int sync_entry(struct walk *w, int sdir, int ddir, const char *name)
 	return copy_directory(w, sdir, ddir, name, &s);
 }
 
+/*
+ * Whether @name in @dfd is another filesystem mounted inside the copy (a
+ * bind-mounted /dev, say): an update never touches what is there.
+ */
+static bool other_fs(struct walk *w, int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || (uint64_t)st.st_dev == w->dst_dev)
+		return false;
+	log_info("not updating '%s': another filesystem is mounted there", w->dst.data);
+	return true;
+}
+
 static int sync_dir_contents(struct walk *w, int sfd, int dfd)
 {
 	struct strv s = STRV_INIT, d = STRV_INIT;
@@ -1526,14 +1540,17 @@ static int sync_dir_contents(struct walk *w, int sfd, int dfd)
 		if (strv_sorted_contains(&s, *n))
 			continue;
 		walk_push(w, *n);
-		r = remove_tree(w, dfd, *n);
+		if (!walk_excluded(w) && !other_fs(w, dfd, *n)) {
+			log_info("removing '%s': it is gone from the source", w->dst.data);
+			r = remove_tree(w, dfd, *n);
+		}
 		walk_pop(w, *n);
 		if (r < 0)
 			goto out;
 	}
 	strv_foreach(n, &s) {
 		walk_push(w, *n);
-		r = sync_entry(w, sfd, dfd, *n);
+		r = walk_excluded(w) || other_fs(w, dfd, *n) ? 0 : sync_entry(w, sfd, dfd, *n);
 		walk_pop(w, *n);
 		if (r < 0)
 			break;
@@ -1544,98 +1561,29 @@ out:
 	return r;
 }
 
-/* Normalises @relpath into *ret ("a/b", no empty, "." or ".." components). */
-static int parse_relpath(const char *relpath, char **ret)
+int copy_update_tree(const char *src, const char *dst, const struct copy_options *opts)
 {
-	struct buf b = BUF_INIT;
-	const char *p = relpath;
-
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			buf_free(&b);
-			return -EINVAL;
-		}
-		if (n > 0) {
-			if (b.len)
-				buf_putc(&b, '/');
-			buf_append(&b, p, n);
-		}
-		p += n + (p[n] == '/');
-	}
-	if (!b.len)
-		return -EINVAL;
-	*ret = buf_detach(&b);
-	return 0;
-}
-
-static int open_parent(int rootfd, const char *rel, const char *root)
-{
-	const char *slash = strrchr(rel, '/');
-	char *parent = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup(".");
-	int fd = openat(rootfd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		fd = log_errno(-errno, "cannot open '%s/%s'", root, parent);
-	free(parent);
-	return fd;
-}
-
-/* Adding or removing the subtree changed its parent's times; it is outside the subtree. */
-static int restore_parent_times(struct walk *w, int sp, int dp)
-{
-	struct stat st;
-
-	if (fstat(sp, &st) < 0)
-		return log_errno(-errno, "cannot stat the parent of '%s'", w->src.data);
-	const struct timespec times[2] = {st.st_atim, st.st_mtim};
-	if (futimens(dp, times) < 0)
-		return log_errno(-errno, "cannot set times of the parent of '%s'", w->dst.data);
-	return 0;
-}
-
-int copy_update_subtree(const char *src, const char *dst, const char *relpath)
-{
-	int sfd = -1, dfd = -1, sp = -1, dp = -1, r;
-	const char *base;
-	char *rel = NULL;
+	int sfd = -1, dfd = -1, r;
 	struct stat sst, dst_st;
 	struct walk w;
 
-	walk_init(&w, src, dst, NULL);
+	walk_init(&w, src, dst, opts);
 	w.updating = true;
-	r = parse_relpath(relpath, &rel);
-	if (r < 0) {
-		r = log_error(r, "cannot update '%s': not a relative path without '.' or '..'",
-			      relpath);
-		goto out;
-	}
 	r = walk_open_roots(&w, src, dst, &sfd, &dfd, &sst, &dst_st);
 	if (r < 0)
 		goto out;
-	sp = r = open_parent(sfd, rel, src);
-	if (r >= 0)
-		dp = r = open_parent(dfd, rel, dst);
-	if (r < 0)
-		goto out;
-	walk_push(&w, rel);
-	base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
-	r = sync_entry(&w, sp, dp, base);
+	r = sync_dir_contents(&w, sfd, dfd);
 	if (r == 0)
-		r = restore_parent_times(&w, sp, dp);
-	walk_pop(&w, rel);
+		r = apply_metadata(&w, dfd, -1, NULL, &sst, XATTRS_SYNC);
 	if (r == 0)
-		log_info(
-			"updated '%s' in '%s': %llu files, %llu symlinks, %llu special files, %llu hard links copied, %llu removed",
-			rel, dst, (unsigned long long)w.stats.files,
-			(unsigned long long)w.stats.symlinks, (unsigned long long)w.stats.specials,
-			(unsigned long long)w.stats.hardlinks, (unsigned long long)w.removed);
+		log_info("updated '%s' from '%s': %llu files, %llu symlinks, %llu special files, "
+			 "%llu hard links copied, %llu removed",
+			 dst, src, (unsigned long long)w.stats.files,
+			 (unsigned long long)w.stats.symlinks, (unsigned long long)w.stats.specials,
+			 (unsigned long long)w.stats.hardlinks, (unsigned long long)w.removed);
 out:
-	close_fd(dp);
-	close_fd(sp);
 	close_fd(dfd);
 	close_fd(sfd);
-	free(rel);
 	walk_free(&w);
 	return r;
 }

@@ -101,18 +101,16 @@ int copy_verify(const char *src, const char *dst, const struct copy_options *opt
 		struct copy_stats *ret_stats);
 
 /*
- * Brings @dst up to date with @src for the subtree @relpath only: new and
- * changed files are copied, files gone from @src are removed from @dst.
- * Used at the end of the install to carry over the logs the installer wrote
- * to the first disk after the main copy.  Returns 0 or -errno.
+ * Brings @dst up to date with @src: new and changed entries are copied,
+ * entries gone from @src are removed from @dst.  Entries @opts->exclude
+ * names are left alone on both sides: neither copied nor removed.  Used at
+ * the end of the install to carry over what was written to the first disk
+ * after the main copy.  Returns 0 or -errno.
  *
  * A file counts as changed when its type, owner, mode, size, mtime (with
  * nanoseconds), symlink target, device numbers or xattrs differ (the quick
- * check rsync makes); contents are not compared.  The parent of @relpath
- * gets the source's times back, since adding or removing @relpath changed
- * them.  @relpath has no "." or ".." components; its parent must exist in
- * both trees.
+ * check rsync makes); contents are not compared.
  */
-int copy_update_subtree(const char *src, const char *dst, const char *relpath);
+int copy_update_tree(const char *src, const char *dst, const struct copy_options *opts);
 
 #endif

@@ -26,6 +26,12 @@ static int __attribute__((format(printf, 2, 3))) refuse(struct buf *err, const c
 	return -EINVAL;
 }
 
+/*
+ * md 0.90 keeps a member's size in KiB in 32 bits, and Linux before 3.1
+ * (XenServer 6's 2.6.32) reads it signed: members from 2 TiB on fail there.
+ */
+#define MD090_MEMBER_LIMIT (UINT64_C(2) << 40)
+
 static uint64_t last_usable(uint64_t sectors, uint32_t ss)
 {
 	/* sgdisk's default: 128 entries of 128 bytes before the backup header. */
@@ -195,6 +201,43 @@ static int check_in_use(const struct disk_info *d, bool is_disk1, bool ours, con
 	return 0;
 }
 
+/* Whether every member of @a is a partition of @d. */
+static bool members_on(const struct md_array *a, const struct disk_info *d)
+{
+	strv_foreach(m, &a->members) {
+		bool found = false;
+		for (size_t i = 0; i < d->n_parts; i++)
+			found = found || !strcmp(d->parts[i].dev, *m);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * md0, md1 and md2 must be free for xsraid's arrays: one already running
+ * from other disks is someone else's, and would be written to.
+ */
+static int check_array_names(const struct inventory *inv, const struct disk_info *const d[2],
+			     struct buf *err)
+{
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		const struct md_array *a = inventory_array(inv, md_array_name(i));
+		if (!a || !a->members.n || members_on(a, d[1]))
+			continue;
+		struct buf list = BUF_INIT;
+		strv_foreach(m, &a->members)
+			buf_printf(&list, "%s%s", list.len ? ", " : "", *m);
+		refuse(err,
+		       "%s already runs from %s, not from the disks named for the mirror; stop it "
+		       "(mdadm --stop /dev/%s) or remove that disk before the install",
+		       a->name, list.data, a->name);
+		buf_free(&list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The first stage's view of the disks: stale arrays to stop, data to refuse or erase. */
 static int judge_disk2(const struct answerfile *af, const struct mirror *m, struct plan_inputs *in,
 		       struct buf *err)
@@ -264,6 +307,13 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 	if (d[0] == d[1])
 		return refuse(err, "'%s' and '%s' are the same disk (%s); name two different disks",
 			      rs->disks[0], rs->disks[1], d[0]->name);
+	for (int i = 0; i < 2; i++)
+		if (d[i]->read_error)
+			return refuse(
+				err,
+				"disk '%s' cannot be read (%s): what it holds is unknown, so it "
+				"is left alone; check the disk and its cabling",
+				d[i]->name, strerror(-d[i]->read_error));
 	if (m->verdict == JOURNAL_THIS_INSTALL) {
 		inputs_copy(ret, &m->recorded);
 		return 0;
@@ -328,7 +378,7 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 		goto out;
 	}
 	if (check_in_use(d[0], true, false, t->root_dev, &in, err) < 0 ||
-	    judge_disk2(af, m, &in, err) < 0)
+	    judge_disk2(af, m, &in, err) < 0 || check_array_names(inv, d, err) < 0)
 		goto out;
 
 	/* Sizes: partitions 1 and 2 exactly as on disk 1, 3 from the next MiB, the journal last. */
@@ -379,7 +429,18 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 		goto out;
 	}
 	str_copy(in.target_dir, sizeof(in.target_dir), target_dir);
-	in.metadata = rs->metadata;
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		uint64_t member = (in.part_last[i] - in.part_first[i] + 1) * ss;
+		in.metadata[i] = rs->metadata;
+		/* The SR's array is never in the initrd: where 0.90 cannot hold it, 1.0 can. */
+		if (rs->metadata == MD_METADATA_0_90 && member >= MD090_MEMBER_LIMIT)
+			in.metadata[i] = MD_METADATA_1_0;
+	}
+	if (in.metadata[0] != rs->metadata || in.metadata[1] != rs->metadata) {
+		refuse(err, "the root and backup partitions are too large for md metadata %s",
+		       md_metadata_name(rs->metadata));
+		goto out;
+	}
 	in.bitmap = rs->bitmap;
 	in.sr_type = rs->sr_type;
 	in.guest_storage = af->guest_storage;

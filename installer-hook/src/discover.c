@@ -108,13 +108,14 @@ static void add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
  * filesystems, RAID and LVM superblocks (with bad checksums too: a damaged
  * superblock still means someone's data) and, when @tables, partition tables.
  */
-static void probe_range(int fd, uint64_t off, uint64_t size, bool tables,
-			struct blk_signature *sigs, size_t *n)
+static int probe_range(int fd, uint64_t off, uint64_t size, bool tables, struct blk_signature *sigs,
+		       size_t *n)
 {
 	blkid_probe pr = blkid_new_probe();
+	int r = -EIO;
 
 	if (!pr)
-		return;
+		return -ENOMEM;
 	if (blkid_probe_set_device(pr, fd, (blkid_loff_t)off, (blkid_loff_t)size) < 0)
 		goto out;
 	blkid_probe_enable_superblocks(pr, 1);
@@ -125,10 +126,26 @@ static void probe_range(int fd, uint64_t off, uint64_t size, bool tables,
 	blkid_probe_enable_partitions(pr, tables ? 1 : 0);
 	if (tables)
 		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
-	while (blkid_do_probe(pr) == 0 && *n < SIG_MAX)
+	while ((r = blkid_do_probe(pr)) == 0 && *n < SIG_MAX)
 		add_signature(sigs, n, pr);
+	/* 1: nothing more to find; 0: SIG_MAX reached; negative: it could not read. */
+	r = r < 0 ? -EIO : 0;
 out:
 	blkid_free_probe(pr);
+	return r;
+}
+
+/* The first and the last MiB, where every kind of metadata lives, can be read. */
+static int readable_ends(int fd, uint64_t size)
+{
+	uint64_t span = size < (1 << 20) ? size : (1 << 20);
+	uint8_t *b = xmalloc((size_t)span);
+	int r = pread_exact(fd, b, (size_t)span, 0);
+
+	if (r == 0)
+		r = pread_exact(fd, b, (size_t)span, size - span);
+	free(b);
+	return r;
 }
 
 /* Partitions of a disk whose table is not a GPT (MBR, BSD ...), as libblkid lists them. */
@@ -291,12 +308,18 @@ static void read_disk(const char *root, const char *sysname, struct disk_info *d
 		return;
 	fd = open(d->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		d->gpt_status = -errno;
+		d->gpt_status = d->read_error = -errno;
 		log_debug("cannot open '%s': %s", d->path, strerror(errno));
 		return;
 	}
+	d->read_error = readable_ends(fd, d->size_bytes);
 	d->gpt_status = gpt_read(fd, d->size_bytes, d->sector_size, &d->gpt);
-	probe_range(fd, 0, 0, true, d->sigs, &d->n_sigs);
+	if (d->gpt_status < 0 && d->gpt_status != -ENOENT && d->gpt_status != -EBADMSG &&
+	    !d->read_error)
+		d->read_error = d->gpt_status;
+	int pr = probe_range(fd, 0, 0, true, d->sigs, &d->n_sigs);
+	if (pr < 0 && !d->read_error)
+		d->read_error = pr;
 	if (d->gpt_status == 0) {
 		d->parts =
 			xcalloc(d->gpt.n_partitions ? d->gpt.n_partitions : 1, sizeof(*d->parts));
@@ -319,8 +342,11 @@ static void read_disk(const char *root, const char *sysname, struct disk_info *d
 		partition_name(pi->dev, sizeof(pi->dev), d->name, pi->number);
 		uint64_t off = pi->first_lba * d->sector_size;
 		uint64_t size = (pi->last_lba - pi->first_lba + 1) * d->sector_size;
-		if (off + size <= d->size_bytes)
-			probe_range(fd, off, size, false, pi->sigs, &pi->n_sigs);
+		if (off + size <= d->size_bytes) {
+			pr = probe_range(fd, off, size, false, pi->sigs, &pi->n_sigs);
+			if (pr < 0 && !d->read_error)
+				d->read_error = pr;
+		}
 	}
 	read_kernel_partitions(root, sysname, d);
 

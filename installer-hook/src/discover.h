@@ -61,6 +61,7 @@ struct disk_info {
 	char model[64];
 	char serial[128];
 	int gpt_status; /* 0: valid GPT in .gpt; -ENOENT: none; -EBADMSG: corrupt */
+	int read_error; /* 0, or -errno: the disk could not be read, so what it holds is unknown */
 	struct gpt_table gpt;
 	size_t n_parts;
 	struct part_info *parts;

@@ -107,6 +107,11 @@ struct field {
 			(unsigned)(MEMBER_SIZE(m) / MEMBER_SIZE(m[0][0])),                         \
 			(unsigned)(MEMBER_SIZE(m[0]) / MEMBER_SIZE(m[0][0])), 1, NULL, 0           \
 	}
+#define ENUM_ARRAY(key, m, fn, n)                                                                  \
+	{                                                                                          \
+		key, F_ENUM, offsetof(struct plan_inputs, m), MEMBER_SIZE(m[0]),                   \
+			(unsigned)(MEMBER_SIZE(m) / MEMBER_SIZE(m[0])), 0, 0, fn, n                \
+	}
 #define ENUM(key, m, fn, n)                                                                        \
 	{                                                                                          \
 		key, F_ENUM, offsetof(struct plan_inputs, m), MEMBER_SIZE(m), 1, 0, 1, fn, n       \
@@ -143,7 +148,7 @@ static const struct field FIELDS[] = {
 	SCALAR("root_uuid", F_STR, root_uuid),
 	SCALAR("root_fstype", F_STR, root_fstype),
 	SCALAR("target_dir", F_STR, target_dir),
-	ENUM("metadata", metadata, metadata_name, 2),
+	ENUM_ARRAY("md#_metadata", metadata, metadata_name, 2),
 	ENUM("bitmap", bitmap, bitmap_name, 2),
 	ENUM("sr_type", sr_type, sr_name, 2),
 	SCALAR("guest_storage", F_BOOL, guest_storage),

@@ -40,7 +40,7 @@ struct plan_inputs {
 	char root_uuid[64];
 	char root_fstype[16];
 	char target_dir[256];
-	enum md_metadata metadata;
+	enum md_metadata metadata[N_ARRAYS]; /* per array: md2 may need 1.0 where 0.90 cannot */
 	enum md_bitmap bitmap;
 	enum sr_type sr_type;
 	bool guest_storage;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -384,6 +385,52 @@ static bool rehearse_needed(const struct plan_action *a, void *data)
 	return true;
 }
 
+/*
+ * A test's power cut: with xsraid_test_power_cut=STEP on the kernel command
+ * line, the machine loses power inside STEP, right after its middle action
+ * (the only one, for one-action steps) has run and before the step is
+ * recorded done.  Nothing is synced: the disks keep what reached them.
+ */
+struct power_cut {
+	const char *step;
+	const struct executor *real;
+};
+
+static int cut_run(const struct plan_action *a, struct op_context *ctx, void *data)
+{
+	const struct power_cut *c = data;
+	int r = c->real->run(a, ctx, c->real->data);
+
+	if (r == 0 && !strcmp(ctx->step->id, c->step) &&
+	    ctx->action == (ctx->step->n_actions - 1) / 2) {
+		log_notice("test power cut inside step %s", c->step);
+		reboot(RB_POWER_OFF);
+		r = log_errno(-errno, "the test power cut failed");
+	}
+	return r;
+}
+
+static bool cut_needed(const struct plan_action *a, void *data)
+{
+	const struct power_cut *c = data;
+
+	return c->real->needed(a, c->real->data);
+}
+
+/* The executor for a real run: the operations, or a test's power cut around them. */
+static const struct executor *real_executor(struct strv *cmdline, struct power_cut *cut,
+					    struct executor *cutting)
+{
+	cmdline_read("/proc/cmdline", cmdline);
+	cut->step = cmdline_value(cmdline, "xsraid_test_power_cut");
+	cut->real = &apply_real_executor;
+	if (!cut->step)
+		return &apply_real_executor;
+	log_notice("test switch: the power is cut inside step %s", cut->step);
+	*cutting = (struct executor){cut_run, cut_needed, cut};
+	return cutting;
+}
+
 /* Marks, in the installer's memory, that the first stage finished in this very install. */
 #define STAGE_A_MARK XSRAID_WORKDIR "/filesystem-populated-done"
 
@@ -394,6 +441,9 @@ static int run_first_stage(const struct options *o, const struct answerfile *af,
 	struct rehearsal h = {o->sysroot};
 	const struct executor rehearse = {rehearse_run, rehearse_needed, &h};
 	struct apply_options ao = {0};
+	struct strv cmdline = STRV_INIT;
+	struct power_cut cut;
+	struct executor cutting;
 	int r;
 
 	unlink(STAGE_A_MARK);
@@ -404,9 +454,8 @@ static int run_first_stage(const struct options *o, const struct answerfile *af,
 	}
 	plan_build(&f.in, ret_plan);
 	log_plan(ret_plan);
-	if (o->sysroot)
-		ao.exec = &rehearse;
-	else if (f.mirror.verdict == JOURNAL_THIS_INSTALL)
+	ao.exec = o->sysroot ? &rehearse : real_executor(&cmdline, &cut, &cutting);
+	if (!o->sysroot && f.mirror.verdict == JOURNAL_THIS_INSTALL)
 		ao.earlier = f.mirror.journal;
 	r = apply_stage(ret_plan, STAGE_FILESYSTEM_POPULATED, &ao);
 	if (r == 0 && !o->sysroot) {
@@ -418,6 +467,7 @@ static int run_first_stage(const struct options *o, const struct answerfile *af,
 	}
 out:
 	first_stage_free(&f);
+	strv_free(&cmdline);
 	return r;
 }
 
@@ -432,6 +482,9 @@ static int run_second_stage(const struct options *o, const char *disk2, bool sam
 	struct mirror m = {0};
 	struct plan p = {0};
 	struct apply_options ao = {0};
+	struct strv cmdline = STRV_INIT;
+	struct power_cut cut;
+	struct executor cutting;
 	int r;
 
 	if (same_install && access(STAGE_A_MARK, F_OK) != 0) {
@@ -453,11 +506,13 @@ static int run_second_stage(const struct options *o, const char *disk2, bool sam
 	if (stop_for_sysroot(o))
 		goto out;
 	ao.earlier = m.journal;
+	ao.exec = real_executor(&cmdline, &cut, &cutting);
 	r = apply_stage(&p, STAGE_INSTALLATION_COMPLETE, &ao);
 out:
 	plan_free(&p);
 	mirror_free(&m);
 	inventory_free(&inv);
+	strv_free(&cmdline);
 	return r;
 }
 

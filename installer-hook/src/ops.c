@@ -2,6 +2,7 @@
 #include "ops.h"
 
 #include <blkid/blkid.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -21,7 +23,9 @@
 #include "bootcheck.h"
 #include "configedit.h"
 #include "copy.h"
+#include "discover.h"
 #include "log.h"
+#include "mirror.h"
 #include "run.h"
 
 /* How long the kernel gets to show a new partition table, and when it is asked again. */
@@ -259,6 +263,10 @@ static void describe_verify_tree(const struct plan_action *a, struct buf *o)
 		   "read %s and %s back and compare every name, type, owner, mode, time, xattr, "
 		   "link and byte",
 		   a->source, a->path);
+	if (a->paths.n) {
+		buf_puts(o, " but of ");
+		put_list(o, &a->paths, "");
+	}
 }
 
 static void describe_check_fs_uuid(const struct plan_action *a, struct buf *o)
@@ -266,9 +274,24 @@ static void describe_check_fs_uuid(const struct plan_action *a, struct buf *o)
 	buf_printf(o, "check that %s still holds the filesystem with UUID %s", a->device, a->value);
 }
 
-static void describe_update_subtree(const struct plan_action *a, struct buf *o)
+static void describe_update_tree(const struct plan_action *a, struct buf *o)
 {
-	buf_printf(o, "bring %s/%s up to date from %s/%s", a->path, a->value, a->source, a->value);
+	buf_printf(o, "bring %s up to date with %s, leaving ", a->path, a->source);
+	put_list(o, &a->paths, "");
+	buf_puts(o, " as they are");
+}
+
+static void describe_check_disk(const struct plan_action *a, struct buf *o)
+{
+	buf_printf(o, "check that %s is still the disk recorded (%s, GPT %s)", a->device, a->value,
+		   a->guid);
+}
+
+static void describe_check_array(const struct plan_action *a, struct buf *o)
+{
+	buf_printf(o, "check that %s runs as %s from ", a->device, a->value);
+	put_list(o, &a->paths, "");
+	buf_puts(o, " and nothing else");
 }
 
 static void describe_edit_file(const struct plan_action *a, struct buf *o)
@@ -689,6 +712,7 @@ static void copy_progress(uint64_t done, uint64_t total, void *what)
 static int copy_or_verify(const struct plan_action *a, bool verify)
 {
 	struct copy_options o = {
+		.exclude = (const char *const *)strv_argv(&a->paths),
 		.progress = copy_progress,
 		.userdata = (void *)(verify ? "verifying the copy" : "copying the root filesystem"),
 	};
@@ -742,18 +766,84 @@ static int op_check_fs_uuid(const struct plan_action *a, struct op_context *ctx)
 	return r;
 }
 
-static int op_update_subtree(const struct plan_action *a, struct op_context *ctx)
+static int op_update_tree(const struct plan_action *a, struct op_context *ctx)
 {
-	char *s = path_join(a->source, a->value);
-	struct stat st;
+	struct copy_options o = {.exclude = (const char *const *)strv_argv(&a->paths)};
+
+	(void)ctx;
+	return copy_update_tree(a->source, a->path, &o);
+}
+
+/* The disk named by the action is the one the plan was made for, by identity and GPT. */
+static int op_check_disk(const struct plan_action *a, struct op_context *ctx)
+{
+	const char *name = a->device + strlen("/dev/");
+	struct inventory inv = {0};
+	char id[256], g[37] = "none";
+	int r;
+
+	(void)ctx;
+	r = discover("/", NULL, &inv);
+	if (r < 0)
+		return r;
+	const struct disk_info *d = inventory_disk(&inv, name);
+	if (d) {
+		mirror_disk_identity(d, id, sizeof(id));
+		if (d->gpt_status == 0)
+			gpt_guid_format(&d->gpt.disk_guid, g);
+	}
+	if (!d)
+		r = log_error(-ENODEV, "%s is gone; nothing more is done to the disks", a->device);
+	else if (strcmp(id, a->value) || strcasecmp(g, a->guid))
+		r = log_error(-ESTALE,
+			      "%s is not the disk recorded (%s, GPT %s) but %s, GPT %s: renamed or "
+			      "replaced; nothing more is done to the disks",
+			      a->device, a->value, a->guid, id, g);
+	inventory_free(&inv);
+	return r;
+}
+
+/* The array is a running raid1 whose members all are among the action's. */
+static int op_check_array(const struct plan_action *a, struct op_context *ctx)
+{
+	const char *md = a->device + strlen("/dev/");
+	char *p = md_sysfs(md, "level"), level[32], name[96];
+	struct strv members = STRV_INIT;
+	DIR *dh;
 	int r = 0;
 
 	(void)ctx;
-	if (lstat(s, &st) == 0)
-		r = copy_update_subtree(a->source, a->path, a->value);
-	else
-		log_info("'%s' does not exist; nothing to carry over", s);
-	free(s);
+	read_line_file(p, level, sizeof(level));
+	free(p);
+	sysfs_name(md, name, sizeof(name));
+	p = xasprintf("/sys/block/%s/slaves", name);
+	dh = opendir(p);
+	for (struct dirent *e; dh && (e = readdir(dh));)
+		if (e->d_name[0] != '.')
+			strv_pushf(&members, "/dev/%s", e->d_name);
+	if (dh)
+		closedir(dh);
+	free(p);
+	if (strcmp(level, a->value))
+		r = log_error(-EBUSY, "%s runs as '%s', not as the %s xsraid made: another array",
+			      a->device, level[0] ? level : "nothing", a->value);
+	strv_foreach(m, &members) {
+		bool ours = false;
+		char dev[96];
+		/* sysfs names cciss/c0d0p1 cciss!c0d0p1 */
+		str_copy(dev, sizeof(dev), *m);
+		for (char *c = dev; *c; c++)
+			*c = *c == '!' ? '/' : *c;
+		strv_foreach(want, &a->paths)
+			ours = ours || !strcmp(dev, *want);
+		if (!ours && r == 0)
+			r = log_error(
+				-EBUSY,
+				"%s has the member %s, which xsraid did not put there: another "
+				"array; stop it or name other disks",
+				a->device, dev);
+	}
+	strv_free(&members);
 	return r;
 }
 
@@ -1054,7 +1144,9 @@ const struct op OPS[N_OPS] = {
 	[OP_COPY_TREE] = {"copy-tree", op_copy_tree, describe_copy_tree},
 	[OP_VERIFY_TREE] = {"verify-tree", op_verify_tree, describe_verify_tree},
 	[OP_CHECK_FS_UUID] = {"check-fs-uuid", op_check_fs_uuid, describe_check_fs_uuid},
-	[OP_UPDATE_SUBTREE] = {"update-subtree", op_update_subtree, describe_update_subtree},
+	[OP_UPDATE_TREE] = {"update-tree", op_update_tree, describe_update_tree},
+	[OP_CHECK_DISK] = {"check-disk", op_check_disk, describe_check_disk},
+	[OP_CHECK_ARRAY] = {"check-array", op_check_array, describe_check_array},
 	[OP_EDIT_FILE] = {"edit-file", op_edit_file, describe_edit_file},
 	[OP_WRITE_BOOT_CODE] = {"write-boot-code", op_write_boot_code, describe_write_boot_code},
 	[OP_VERIFY_BOOT] = {"verify-boot", op_verify_boot, describe_verify_boot},

@@ -20,6 +20,9 @@ struct op_context {
 	/* OP_JOURNAL_CREATE: opens a new journal generation at @device, @offset. */
 	int (*start_journal)(struct op_context *ctx, const char *device, uint64_t offset);
 	void *engine;
+	/* Where the engine is: the step, and the action's place in it (from 0). */
+	const struct plan_step *step;
+	size_t action;
 };
 
 struct op {

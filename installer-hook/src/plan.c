@@ -331,7 +331,7 @@ static void start_md0(struct builder *b, bool with_disk1)
 	char *member;
 
 	a->device = dupf("/dev/%s", md_array_name(0));
-	a->value = xstrdup(md_metadata_name(b->in->metadata));
+	a->value = xstrdup(md_metadata_name(b->in->metadata[0]));
 	push_number(a, md_devnum(0));
 	member = part_dev(b->in, 1, 1);
 	strv_push(&a->paths, member);
@@ -419,7 +419,7 @@ static void umount_newroot_synced(struct builder *b)
 	add_umount(b, XSRAID_NEWROOT, "so the copy is on the disk before it is read back");
 }
 
-static void verify_tree(struct builder *b)
+static void verify_copy(struct builder *b)
 {
 	struct plan_action *a = add(b, OP_VERIFY_TREE);
 
@@ -455,7 +455,7 @@ static void write_mdadm_conf(struct builder *b)
 	for (unsigned i = 0; i < N_ARRAYS; i++) {
 		md_uuid_format(in->md_uuid[i], uuids[i]);
 		xsnprintf(devs[i], sizeof(devs[i]), "/dev/%s", md_array_name(i));
-		arrays[i] = (struct mdadm_conf_array){devs[i], md_metadata_name(in->metadata),
+		arrays[i] = (struct mdadm_conf_array){devs[i], md_metadata_name(in->metadata[i]),
 						      uuids[i], 2};
 	}
 	add_edit(b, "etc/mdadm.conf", EDIT_WRITE);
@@ -505,6 +505,16 @@ static void edit_storage_conf(struct builder *b)
 	e->n_required = 2;
 }
 
+/* The new root's configuration, pointed at the md devices. */
+static void configure_new_root(struct builder *b)
+{
+	edit_fstab(b);
+	edit_extlinux(b);
+	write_mdadm_conf(b);
+	edit_inventory(b);
+	edit_storage_conf(b);
+}
+
 static void bind_newroot(struct builder *b)
 {
 	add_system_binds(b, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL);
@@ -532,17 +542,18 @@ static void boot_code_disk2(struct builder *b)
 	add_boot_code(b, 1);
 }
 
-static void verify_disk2_boots(struct builder *b)
+/* What must hold for @disk to boot the system on md0 on its own. */
+static void verify_boots(struct builder *b, unsigned disk)
 {
 	const struct plan_inputs *in = b->in;
 	struct plan_action *a = add(b, OP_VERIFY_BOOT);
 	struct boot_expect *e = xcalloc(1, sizeof(*e));
 	char u[36];
 
-	e->disk = disk_dev(in, 1);
-	e->disk_bytes = in->disk_sectors[1] * in->sector_size;
+	e->disk = disk_dev(in, disk);
+	e->disk_bytes = in->disk_sectors[disk] * in->sector_size;
 	e->sector_size = in->sector_size;
-	e->part1 = part_dev(in, 1, 1);
+	e->part1 = part_dev(in, disk, 1);
 	e->part1_first = in->part_first[0];
 	e->part1_last = in->part_last[0];
 	e->boot_code = path_join(XSRAID_NEWROOT, in->gptmbr);
@@ -555,6 +566,11 @@ static void verify_disk2_boots(struct builder *b)
 	strv_foreach(k, &in->kernels)
 		strv_pushf(&e->initrds, "boot/initrd-%s.img", *k);
 	a->boot = e;
+}
+
+static void verify_disk2_boots(struct builder *b)
+{
+	verify_boots(b, 1);
 }
 
 static void unbind_newroot(struct builder *b)
@@ -595,20 +611,74 @@ static void check_disk1_root(struct builder *b)
 	a->note = xstrdup("the filesystem that was copied");
 }
 
-static void update_subtree(struct builder *b, const char *rel, const char *note)
+/*
+ * What xsraid itself made on md0 and disk 1's root does not have: never
+ * copied from disk 1, never removed.  extlinux's loader is tied to where its
+ * blocks lie on md0, and the initrds were made for md0.
+ */
+static void own_files(const struct plan_inputs *in, struct strv *out)
 {
-	struct plan_action *a = add(b, OP_UPDATE_SUBTREE);
+	strv_push(out, "etc/mdadm.conf");
+	strv_push(out, "boot/ldlinux.sys");
+	strv_push(out, "boot/ldlinux.c32");
+	strv_foreach(k, &in->kernels)
+		strv_pushf(out, "boot/initrd-%s.img", *k);
+}
+
+/*
+ * Whatever wrote to disk 1's root after the copy (the installer's logs, a
+ * later filesystem-populated script) reaches md0 before disk 1 is taken.
+ */
+static void update_from_disk1(struct builder *b)
+{
+	struct plan_action *a = add(b, OP_UPDATE_TREE);
 
 	a->source = xstrdup(XSRAID_DISK1_MNT);
 	a->path = xstrdup(XSRAID_NEWROOT);
-	a->value = xstrdup(rel);
-	a->note = note ? xstrdup(note) : NULL;
+	own_files(b->in, &a->paths);
+	a->note = xstrdup("changes and new files copied, removed files removed");
 }
 
-static void update_installer_logs(struct builder *b)
+/* Every file but xsraid's own is as on disk 1 (before xsraid's edits are made again). */
+static void verify_against_disk1(struct builder *b)
 {
-	update_subtree(b, "var/log/installer", NULL);
-	update_subtree(b, "root", "the installer's support tarball");
+	struct plan_action *a = add(b, OP_VERIFY_TREE);
+
+	a->source = xstrdup(XSRAID_DISK1_MNT);
+	a->path = xstrdup(XSRAID_NEWROOT);
+	own_files(b->in, &a->paths);
+}
+
+static void check_disk(struct builder *b, unsigned disk)
+{
+	struct plan_action *a = add(b, OP_CHECK_DISK);
+	char g[37];
+
+	a->device = disk_dev(b->in, disk);
+	a->value = xstrdup(b->in->identity[disk]);
+	gpt_guid_format(disk == 0 ? &b->in->disk1_guid : &b->in->disk2_guid, g);
+	a->guid = xstrdup(g);
+}
+
+/* Before anything of theirs is overwritten: the disks are the ones the plan was made for. */
+static void check_disks(struct builder *b)
+{
+	check_disk(b, 0);
+	check_disk(b, 1);
+}
+
+/* md0 runs as xsraid made it: a RAID1 of its partitions 1, nothing else. */
+static void check_md0(struct builder *b)
+{
+	struct plan_action *a = add(b, OP_CHECK_ARRAY);
+
+	a->device = dupf("/dev/%s", md_array_name(0));
+	a->value = xstrdup("raid1");
+	for (unsigned d = 2; d-- > 0;) {
+		char *p = part_dev(b->in, d, 1);
+		strv_push(&a->paths, p);
+		free(p);
+	}
 }
 
 static void label_md0(struct builder *b)
@@ -734,7 +804,7 @@ static bool has_stale_arrays(const struct plan_inputs *in)
 	return in->stale_arrays.n > 0;
 }
 
-#define MAX_BUILDERS 8
+#define MAX_BUILDERS 12
 
 struct step_def {
 	const char *id;
@@ -770,16 +840,16 @@ static const struct step_def STEPS[] = {
 	/* After a restart md0 is not running; every later step of this stage needs it. */
 	{"start-root-array", A, .always = true,
 	 .title = "Make sure md0 runs",
-	 .build = {start_md0_from_disk2, set_resync_speed}},
+	 .build = {start_md0_from_disk2, check_md0, set_resync_speed}},
 	{"copy-root", A, .destroys = destroys_md0,
 	 .title = "Make the root filesystem on md0 and copy the installed system into it",
 	 .build = {umount_newroot_leftover, mkfs_md0, bind_source, mount_md0, copy_tree, umount_newroot_synced}},
 	{"verify-copy", A,
 	 .title = "Compare the copy with the installed system",
-	 .build = {bind_source, mount_md0, verify_tree, umount_source}},
+	 .build = {bind_source, mount_md0, verify_copy, umount_source}},
 	{"configure-target", A,
 	 .title = "Point the new root's configuration at the md devices",
-	 .build = {mount_md0, edit_fstab, edit_extlinux, write_mdadm_conf, edit_inventory, edit_storage_conf}},
+	 .build = {mount_md0, configure_new_root}},
 	{"rebuild-initrds", A,
 	 .title = "Rebuild every initrd with the target's own tool while the arrays run",
 	 .build = {mount_md0, bind_newroot, rebuild_initrds}},
@@ -795,28 +865,31 @@ static const struct step_def STEPS[] = {
 
 	{"reopen", B, .always = true,
 	 .title = "Make sure the arrays run and mount the new root",
-	 .build = {make_workdir, start_md0_from_both, set_resync_speed, mount_md0, bind_newroot}},
-	{"carry-logs", B,
-	 .title = "Carry over the logs the installer wrote to the first disk after the copy",
-	 .build = {mount_disk1_ro, check_disk1_root, update_installer_logs, umount_disk1}},
+	 .build = {make_workdir, start_md0_from_both, check_md0, set_resync_speed, mount_md0, bind_newroot}},
+	{"catch-up", B,
+	 .title = "Bring md0 up to date with what was written to the first disk after the copy, and check again that the second disk boots",
+	 .build = {unbind_newroot, mount_disk1_ro, check_disk1_root, update_from_disk1,
+		   verify_against_disk1, umount_disk1, configure_new_root, verify_disk2_boots,
+		   bind_newroot}},
+	{"partition-disk1", B, .destroys = destroys_disk1_table,
+	 .title = "Retype the first disk's partitions as Linux RAID and align partition 3",
+	 .build = {check_disks, partition_disk1, wait_disk1_partitions}},
+	{"wipe-disk1-partitions", B,
+	 .title = "Erase stale RAID superblocks and old signatures before disk 1 joins",
+	 .build = {check_disks, wipe_disk1_partitions}},
+	{"add-disk1", B, .destroys = destroys_disk1_install,
+	 .title = "Add the first disk's root partition to md0",
+	 .build = {check_disks, add_disk1_to_md0}},
+	/* Only now: until disk 1's root was a member, two filesystems would have had its label. */
 	{"label-root", B,
 	 .title = "Give md0's filesystem the installed system's label",
 	 .build = {label_md0}},
-	{"partition-disk1", B, .destroys = destroys_disk1_table,
-	 .title = "Retype the first disk's partitions as Linux RAID and align partition 3",
-	 .build = {partition_disk1, wait_disk1_partitions}},
-	{"wipe-disk1-partitions", B,
-	 .title = "Erase stale RAID superblocks and old signatures before disk 1 joins",
-	 .build = {wipe_disk1_partitions}},
-	{"add-disk1", B, .destroys = destroys_disk1_install,
-	 .title = "Add the first disk's root partition to md0",
-	 .build = {add_disk1_to_md0}},
 	{"create-data-arrays", B, .destroys = destroys_data_partitions,
 	 .title = "Create md1 and md2 on both disks; they hold no data yet, so no resync",
-	 .build = {create_data_arrays}},
+	 .build = {check_disks, create_data_arrays}},
 	{"bootloader-disk1", B,
 	 .title = "Write gptmbr.bin to the first disk too",
-	 .build = {boot_code_disk1, pmbr_active_disk1}},
+	 .build = {check_disks, boot_code_disk1, pmbr_active_disk1}},
 	{"wait-root-resync", B,
 	 .title = "Wait until md0 is in sync, so either disk boots on its own",
 	 .build = {wait_md0_sync}},
@@ -875,6 +948,14 @@ static void add_notes(struct plan *p)
 	}
 	if (!in->guest_storage)
 		strv_push(&p->notes, "guest-storage is off: md2 is created, no SR is configured");
+	for (unsigned i = 1; i < N_ARRAYS; i++)
+		if (in->metadata[i] != in->metadata[0])
+			strv_pushf(
+				&p->notes,
+				"%s uses metadata %s: md %s cannot hold members of 2 TiB and more on "
+				"Linux 2.6.32, and only md0 must be assembled by the initrd",
+				md_array_name(i), md_metadata_name(in->metadata[i]),
+				md_metadata_name(in->metadata[0]));
 }
 
 void plan_build(const struct plan_inputs *in, struct plan *ret)
@@ -910,6 +991,7 @@ static void action_free(struct plan_action *a)
 	free(a->source);
 	free(a->fstype);
 	free(a->value);
+	free(a->guid);
 	strv_free(&a->paths);
 	free(a->numbers);
 	strv_free(&a->edit.keys);

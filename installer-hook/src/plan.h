@@ -52,9 +52,11 @@ enum op_id {
 	OP_BIND_MOUNT,	    /* source on path, without what is mounted below source */
 	OP_UMOUNT,	    /* path */
 	OP_COPY_TREE,	    /* source to path */
-	OP_VERIFY_TREE,	    /* source against path */
+	OP_VERIFY_TREE,	    /* source against path, but for the relative paths in paths */
 	OP_CHECK_FS_UUID,   /* device must hold the filesystem with UUID value */
-	OP_UPDATE_SUBTREE,  /* value (relative path) from source to path */
+	OP_UPDATE_TREE,	    /* path up to date with source, but for the relative paths in paths */
+	OP_CHECK_DISK,	    /* device is the disk recorded: identity in value, GPT GUID in guid */
+	OP_CHECK_ARRAY,	    /* device runs as value (raid1) from members in paths, no others */
 	OP_EDIT_FILE,	    /* path; edit: what changes in it */
 	OP_WRITE_BOOT_CODE, /* source (gptmbr.bin) into the first 440 bytes of device */
 	OP_VERIFY_BOOT,	    /* boot: what must hold for the disk to boot alone */
@@ -109,6 +111,7 @@ struct plan_action {
 	char *source;	      /* what is copied, bound or written from */
 	char *fstype;
 	char *value; /* a value written or expected */
+	char *guid;  /* OP_CHECK_DISK: the GPT disk GUID it must carry */
 	struct strv paths;
 	uint64_t *numbers;
 	size_t n_numbers;

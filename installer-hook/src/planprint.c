@@ -16,7 +16,7 @@ void plan_print_text(const struct plan *p, struct buf *o)
 
 	buf_printf(o,
 		   "xsraid plan: RAID1 of /dev/%s and /dev/%s (metadata %s, bitmap %s, SR %s)\n\n",
-		   in->disk[0], in->disk[1], md_metadata_name(in->metadata),
+		   in->disk[0], in->disk[1], md_metadata_name(in->metadata[0]),
 		   md_bitmap_name(in->bitmap), sr_type_name(in->sr_type));
 	buf_puts(o, "disk       size       role\n");
 	for (int i = 0; i < 2; i++) {
@@ -36,6 +36,8 @@ void plan_print_text(const struct plan *p, struct buf *o)
 			buf_printf(o, " (%s, label %s)", in->root_fstype, in->root_label);
 		if (i == 2)
 			buf_printf(o, " (%s)", sr_type_name(in->sr_type));
+		if (in->metadata[i] != in->metadata[0])
+			buf_printf(o, ", metadata %s", md_metadata_name(in->metadata[i]));
 		buf_putc(o, '\n');
 	}
 	buf_printf(o, "journal 4 on /dev/%-13s %-10s xsraid's step journal\n", in->disk[1],
@@ -143,6 +145,7 @@ static void json_action(struct buf *o, const struct plan_action *a)
 	json_str(o, "source", a->source);
 	json_str(o, "fstype", a->fstype);
 	json_str(o, "value", a->value);
+	json_str(o, "guid", a->guid);
 	json_strv(o, "paths", &a->paths);
 	if (a->n_numbers) {
 		buf_puts(o, ", \"numbers\": [");
@@ -184,19 +187,21 @@ void plan_print_json(const struct plan *p, struct buf *o)
 	buf_printf(o,
 		   "\n  ],\n  \"metadata\": \"%s\",\n  \"bitmap\": \"%s\",\n  \"sr_type\": \"%s\","
 		   "\n  \"arrays\": [",
-		   md_metadata_name(in->metadata), md_bitmap_name(in->bitmap),
+		   md_metadata_name(in->metadata[0]), md_bitmap_name(in->bitmap),
 		   sr_type_name(in->sr_type));
 	for (unsigned i = 0; i < N_ARRAYS; i++) {
 		char m0[96], m1[96];
 		md_uuid_format(in->md_uuid[i], u);
 		plan_part_dev(m0, sizeof(m0), in->disk[0], i + 1);
 		plan_part_dev(m1, sizeof(m1), in->disk[1], i + 1);
-		buf_printf(o,
-			   "%s\n    {\"name\": \"%s\", \"use\": \"%s\", \"uuid\": \"%s\", "
-			   "\"members\": [\"%s\", \"%s\"], \"first_lba\": %" PRIu64
-			   ", \"last_lba\": %" PRIu64 "}",
-			   i ? "," : "", md_array_name(i), md_array_role(i), u, m0, m1,
-			   in->part_first[i], in->part_last[i]);
+		buf_printf(
+			o,
+			"%s\n    {\"name\": \"%s\", \"use\": \"%s\", \"uuid\": \"%s\", "
+			"\"metadata\": \"%s\", \"members\": [\"%s\", \"%s\"], \"first_lba\": %" PRIu64
+			", \"last_lba\": %" PRIu64 "}",
+			i ? "," : "", md_array_name(i), md_array_role(i), u,
+			md_metadata_name(in->metadata[i]), m0, m1, in->part_first[i],
+			in->part_last[i]);
 	}
 	buf_puts(o, "\n  ],\n  \"journal\": {\"device\": ");
 	json_quote(o, p->journal.device);

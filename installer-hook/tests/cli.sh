@@ -145,6 +145,11 @@ contains "$work/out" "rehearsal, not run: /sbin/mdadm --create /dev/md0"
 expect 0 "$work/out" -- "$XSRAID" status --sysroot "$work/go"
 grep -qE '^ +0 filesystem-populated +stage-done ' "$work/out" && ok ||
 	bad "the rehearsal's journal does not record its stage as done"
+# The installer's second hook never runs from a journal its own first stage did not finish:
+# this one was written by another run.
+expect 1 "$work/out" -- "$XSRAID" hook installation-complete 0 --sysroot "$work/go" \
+	--answerfile "$examples/raid-attribute.xml" --log "$work/log" --console ''
+contains "$work/out" "the first stage did not finish in this install; the first disk is left as it is"
 
 "$top/installer-hook/tests/make-sysroot.sh" "$work/small" --disk2-size 6442450944
 expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/small" --answerfile "$examples/raid-attribute.xml"

@@ -16,6 +16,8 @@
 #   --disk2-mounted         the second disk's first partition is mounted on /mnt
 #   --disk2-in-array md5    the second disk's first partition belongs to md5
 #   --no-mdadm              the installer has no mdadm (the target's is used)
+#   --disk2-unreadable      the second disk's device cannot be opened
+#   --other-array mdN       a third disk, sdc, whose partition 1 runs as mdN
 set -eu
 
 dir=$1
@@ -27,6 +29,8 @@ disk2_gpt=0
 disk2_mounted=0
 disk2_array=
 installer_mdadm=1
+disk2_unreadable=0
+other_array=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--disk-size) disk_size=$2; shift ;;
@@ -36,6 +40,8 @@ while [ $# -gt 0 ]; do
 	--disk2-mounted) disk2_mounted=1 ;;
 	--disk2-in-array) disk2_array=$2; shift ;;
 	--no-mdadm) installer_mdadm=0 ;;
+	--disk2-unreadable) disk2_unreadable=1 ;;
+	--other-array) other_array=$2; shift ;;
 	*) echo "make-sysroot: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -115,6 +121,27 @@ if [ $disk2_data -eq 1 ]; then
 	rm -rf "$dir/.data"
 fi
 [ -n "$disk2_array" ] && ln -s "../../../$disk2_array" "$dir/sys/block/sdb/sdb1/holders/$disk2_array"
+# A device node that leads nowhere: sysfs knows the disk, nothing can read it.
+if [ $disk2_unreadable -eq 1 ]; then
+	rm "$dir/dev/sdb"
+	ln -s /nonexistent/sdb "$dir/dev/sdb"
+fi
+
+# Another machine's array, left running by whatever booted before.
+if [ -n "$other_array" ]; then
+	truncate -s 10737418240 "$dir/dev/sdc"
+	sgdisk --new=1:2048:0 --typecode=1:fd00 "$dir/dev/sdc" >/dev/null
+	sys_disk sdc 10737418240 "WDC WD100EZAZ" "Z3TCCCCC"
+	sys_part sdc 1 2048 20971486
+	a=$dir/sys/block/$other_array
+	mkdir -p "$a/md" "$a/slaves"
+	echo raid1 >"$a/md/level"
+	echo clean >"$a/md/array_state"
+	echo idle >"$a/md/sync_action"
+	ln -s ../../sdc/sdc1 "$a/slaves/sdc1"
+	mkdir -p "$dir/sys/block/sdc/sdc1/holders"
+	ln -s "../../../$other_array" "$dir/sys/block/sdc/sdc1/holders/$other_array"
+fi
 
 # The mount table at filesystem-populated: the new system on /tmp/root.
 {

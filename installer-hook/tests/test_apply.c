@@ -283,7 +283,7 @@ static void append(const struct fixture *f, const char *id, enum journal_event e
 static void test_begun_step_is_redone(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const done[] = {"reopen", "carry-logs", "label-root", "partition-disk1",
+	static const char *const done[] = {"reopen", "catch-up", "partition-disk1",
 					   "wipe-disk1-partitions"};
 	struct journal_state s = {0}, after = {0};
 
@@ -331,6 +331,22 @@ static void test_second_stage_after_first(void **state)
 	journal_state_free(&after);
 }
 
+/* A journal that cannot be opened is no record at all: nothing runs. */
+static void test_no_journal_no_actions(void **state)
+{
+	struct fixture *f = *state;
+	struct journal_state s = {0};
+
+	assert_int_equal(run(f, STAGE_FILESYSTEM_POPULATED, NULL), 0);
+	read_journal(f, &s);
+	reset(f);
+	free(f->plan.journal.device);
+	f->plan.journal.device = path_join(f->root, "dev/gone");
+	assert_true(run(f, STAGE_INSTALLATION_COMPLETE, &s) < 0);
+	assert_int_equal(f->rec.ran.n, 0);
+	journal_state_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_step_is_redone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_begun_step_is_redone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_stage_after_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_journal_no_actions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);

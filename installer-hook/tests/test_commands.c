@@ -98,7 +98,8 @@ static void test_mdadm(void **state)
 	       "/sbin/mdadm --create /dev/md1 --run --metadata=0.90 --level=1 --raid-devices=2 "
 	       "--uuid=10111213:14151617:18191a1b:1c1d1e1f --bitmap=internal missing /dev/sdb2");
 	strv_free(&a);
-	in.metadata = MD_METADATA_1_0;
+	for (int i = 0; i < 3; i++)
+		in.metadata[i] = MD_METADATA_1_0;
 	in.bitmap = MD_BITMAP_NONE;
 	cmd_mdadm_create(&in, 0, "/dev/sdb1", &a);
 	expect(&a, "/sbin/mdadm --create /dev/md0 --run --metadata=1.0 --level=1 --raid-devices=2 "

@@ -1261,7 +1261,7 @@ static void test_fails_when_target_lacks_xattrs(void **state)
 	assert_int_equal(r, -EOPNOTSUPP);
 }
 
-/* --- copy_update_subtree ---------------------------------------------------------------------- */
+/* --- copy_update_tree ---------------------------------------------------------------------- */
 
 static void build_small_tree(const char *r)
 {
@@ -1303,7 +1303,7 @@ static void change_small_tree(const char *r)
 	set_times(at(r, "etc/hostname"), BASE_SEC + 1, 0);
 }
 
-static void test_update_subtree(void **state)
+static void test_update_tree(void **state)
 {
 	static const char *const skip_hostname[] = {"etc/hostname", NULL};
 	const struct copy_options opts = {.exclude = skip_hostname};
@@ -1319,9 +1319,9 @@ static void test_update_subtree(void **state)
 	assert_int_equal(verify_captured(src, dst, &opts, &log), -EUCLEAN);
 	free(log);
 
-	assert_int_equal(copy_update_subtree(src, dst, "var/log"), 0);
+	assert_int_equal(copy_update_tree(src, dst, &opts), 0);
 	assert_int_equal(copy_verify(src, dst, &opts, NULL), 0);
-	/* Outside the subtree nothing changed... */
+	/* What is excluded stays as it was... */
 	char *hostname = test_read_file(at(dst, "etc/hostname"));
 	assert_string_equal(hostname, "old\n");
 	free(hostname);
@@ -1339,32 +1339,57 @@ static void test_update_subtree(void **state)
 
 	/* A second run has nothing to do: the unchanged file keeps its inode. */
 	ino_t ino = lstat_ok(at(dst, "var/log/grows")).st_ino;
-	assert_int_equal(copy_update_subtree(src, dst, "var/log"), 0);
+	assert_int_equal(copy_update_tree(src, dst, &opts), 0);
 	assert_int_equal(lstat_ok(at(dst, "var/log/grows")).st_ino, ino);
 	assert_int_equal(copy_verify(src, dst, &opts, NULL), 0);
 }
 
-/* A subtree made or removed after the copy: the parent's times are put back too. */
-static void test_update_new_and_removed_subtree(void **state)
+/* Files made or removed after the copy, and a file only the copy has that is excluded. */
+static void test_update_new_and_removed(void **state)
 {
+	static const char *const own[] = {"etc/mdadm.conf", NULL};
+	const struct copy_options opts = {.exclude = own};
 	const char *src = tmpdir(), *dst = tmpdir();
 
 	(void)state;
 	build_small_tree(src);
 	assert_int_equal(copy_tree(src, dst, NULL, NULL), 0);
+	write_text(at(dst, "etc/mdadm.conf"), "ARRAY /dev/md0\n", 0644);
 	make_dir(at(src, "var/newlogs"), 0755);
 	write_text(at(src, "var/newlogs/a"), "a\n", 0644);
-	assert_int_equal(copy_update_subtree(src, dst, "/var/newlogs/"), 0);
-	assert_int_equal(copy_verify(src, dst, NULL, NULL), 0);
-
 	test_rm_rf(at(src, "var/log"));
-	assert_int_equal(copy_update_subtree(src, dst, "var/log"), 0);
+	assert_int_equal(copy_update_tree(src, dst, &opts), 0);
 	assert_int_equal(access(at(dst, "var/log"), F_OK), -1);
-	assert_int_equal(copy_verify(src, dst, NULL, NULL), 0);
+	assert_int_equal(access(at(dst, "var/newlogs/a"), F_OK), 0);
+	/* Only the copy has it, and it is excluded: kept. */
+	assert_int_equal(access(at(dst, "etc/mdadm.conf"), F_OK), 0);
+	assert_int_equal(copy_verify(src, dst, &opts, NULL), 0);
+}
 
-	assert_int_equal(copy_update_subtree(src, dst, "../etc"), -EINVAL);
-	assert_int_equal(copy_update_subtree(src, dst, "var/./log"), -EINVAL);
-	assert_int_equal(copy_update_subtree(src, dst, "/"), -EINVAL);
+static void assert_umount(const char *dir)
+{
+	assert_int_equal(umount(dir), 0);
+}
+
+/* What another filesystem mounted inside the copy holds (a bind-mounted /dev) is not touched. */
+static void test_update_leaves_mounts_alone(void **state)
+{
+	const char *src = tmpdir(), *dst = tmpdir();
+
+	(void)state;
+	if (!test_is_root())
+		skip();
+	build_small_tree(src);
+	make_dir(at(src, "dev"), 0755);
+	assert_int_equal(copy_tree(src, dst, NULL, NULL), 0);
+	assert_int_equal(mount("tmpfs", at(dst, "dev"), "tmpfs", 0, "mode=0755"), 0);
+	write_text(at(dst, "dev/console"), "the installer's\n", 0600);
+	assert_int_equal(copy_update_tree(src, dst, NULL), 0);
+	char *text = test_read_file(at(dst, "dev/console"));
+	assert_umount(at(dst, "dev"));
+	assert_non_null(text);
+	assert_string_equal(text, "the installer's\n");
+	free(text);
 }
 
 int main(void)
@@ -1401,8 +1426,9 @@ int main(void)
 		cmocka_unit_test(test_keeps_lost_found),
 		cmocka_unit_test(test_copies_into_lost_found),
 		cmocka_unit_test(test_refuses_copy_into_itself),
-		cmocka_unit_test(test_update_subtree),
-		cmocka_unit_test(test_update_new_and_removed_subtree),
+		cmocka_unit_test(test_update_tree),
+		cmocka_unit_test(test_update_new_and_removed),
+		cmocka_unit_test(test_update_leaves_mounts_alone),
 		cmocka_unit_test(test_does_not_cross_mounts),
 		cmocka_unit_test(test_fails_when_target_lacks_xattrs),
 	};

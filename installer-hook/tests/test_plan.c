@@ -139,8 +139,11 @@ static void test_procedure_steps(void **state)
 		{"rebuild-initrds", STAGE_FILESYSTEM_POPULATED, "mkinitrd -f -v"},
 		{"bootloader-disk2", STAGE_FILESYSTEM_POPULATED, "extlinux --install /boot"},
 		{"verify-disk2", STAGE_FILESYSTEM_POPULATED, NULL},
+		{"catch-up", STAGE_INSTALLATION_COMPLETE, "bring /tmp/xsraid/md0 up to date with"},
 		{"partition-disk1", STAGE_INSTALLATION_COMPLETE, "--delete=3"},
 		{"add-disk1", STAGE_INSTALLATION_COMPLETE, "/sbin/mdadm /dev/md0 --add /dev/sda1"},
+		/* Never two filesystems labelled root-*: only once disk 1's root is a member. */
+		{"label-root", STAGE_INSTALLATION_COMPLETE, "tune2fs -L root-qwertyui /dev/md0"},
 		{"create-data-arrays", STAGE_INSTALLATION_COMPLETE,
 		 "--assume-clean /dev/sda3 /dev/sdb3"},
 		{"bootloader-disk1", STAGE_INSTALLATION_COMPLETE, NULL},
@@ -503,6 +506,152 @@ static void test_resync_speed(void **state)
 	free(root);
 }
 
+/* A disk that cannot be read may hold anything: it is left alone. */
+static void test_refuse_unreadable_disk(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-unreadable"));
+
+	expect_refusal(root, SIMPLE, "disk 'sdb' cannot be read (No such file or directory)",
+		       "left alone");
+	free(root);
+}
+
+/* md0 running from another disk is someone else's array, not a name xsraid may take. */
+static void test_refuse_foreign_array_name(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--other-array", "md0"));
+
+	expect_refusal(root, SIMPLE, "md0 already runs from sdc1", "mdadm --stop /dev/md0");
+	free(root);
+}
+
+/* md2 of 2 TiB and more gets metadata 1.0, which 2.6.32 reads; md0 stays as asked. */
+static void test_large_sr_array_uses_metadata_1_0(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk-size", "3000592982016"));
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	assert_int_equal(p.in.metadata[0], MD_METADATA_0_90);
+	assert_int_equal(p.in.metadata[1], MD_METADATA_0_90);
+	assert_int_equal(p.in.metadata[2], MD_METADATA_1_0);
+	plan_print_text(&p, &text);
+	assert_non_null(strstr(text.data, "/sbin/mdadm --create /dev/md2 --run --metadata=1.0 "));
+	assert_non_null(strstr(text.data, "/sbin/mdadm --create /dev/md0 --run --metadata=0.90 "));
+	assert_non_null(
+		strstr(text.data, "ARRAY /dev/md2 level=raid1 num-devices=2 metadata=1.0 "));
+	assert_non_null(strstr(text.data, "note: md2 uses metadata 1.0"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&text);
+	free(root);
+}
+
+/* Writes the journal @p would start on @root's disk 2, with the disk 2 table it makes. */
+static void write_journal(const char *root, const struct plan *p, bool finished)
+{
+	char *sdb = path_join(root, "dev/sdb");
+	struct buf payload = BUF_INIT;
+	struct strv argv = STRV_INIT;
+	struct journal j;
+
+	inputs_serialize(&p->in, &payload);
+	assert_int_equal(journal_create(sdb, p->in.journal_first * 512, 512, &p->in.disk2_guid,
+					payload.data, &j),
+			 0);
+	assert_int_equal(journal_append(&j, 0, "filesystem-populated", JOURNAL_STAGE_DONE, 0, NULL),
+			 0);
+	if (finished)
+		assert_int_equal(
+			journal_append(&j, 0, "installation-complete", JOURNAL_STAGE_DONE, 0, NULL),
+			0);
+	journal_close(&j);
+	cmd_sgdisk_disk2(&p->in, sdb, &argv);
+	free(argv.v[0]);
+	argv.v[0] = xstrdup("sgdisk");
+	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	strv_free(&argv);
+	buf_free(&payload);
+	free(sdb);
+}
+
+/*
+ * A finished mirror of an earlier install is a bootable copy of that system
+ * and holds its SR: data, refused unless the answerfile allows erasing it.
+ */
+static void test_finished_mirror_is_data(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(NULL);
+	struct answerfile af;
+	struct plan p = {0}, p2 = {0};
+	struct buf err = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	str_copy(p.in.root_uuid, sizeof(p.in.root_uuid), "00000000-1111-2222-3333-444444444444");
+	write_journal(root, &p, true);
+	expect_refusal(root, SIMPLE,
+		       "disk 'sdb' holds data (a finished xsraid mirror of an earlier",
+		       "raid-wipe=\"force\"");
+	answerfile_free(&af);
+	load_af("<installation><primary-disk raid=\"sdb\" raid-wipe=\"force\">sda</primary-disk>"
+		"</installation>",
+		&af);
+	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
+	assert_true(p2.in.wipe_disk2);
+	assert_non_null(strstr(p2.in.wipe_reason, "the answerfile allows it: a finished xsraid"));
+	plan_free(&p);
+	plan_free(&p2);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(root);
+}
+
+/* The second stage and resume find their disks by the journal, and check they are the same. */
+static void test_recorded_disks_are_checked(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(NULL);
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+	struct inventory inv = {0};
+	struct mirror m = {0};
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	write_journal(root, &p, false);
+	assert_int_equal(discover(root, NULL, &inv), 0);
+	assert_int_equal(mirror_from_journal(&inv, "sdb", &m), 0);
+	assert_int_equal(m.verdict, JOURNAL_THIS_INSTALL);
+	assert_string_equal(m.disk[0]->name, "sda");
+	mirror_free(&m);
+	inventory_free(&inv);
+
+	/* Disk 1 replaced by another of the same model: same name, other serial. */
+	char *wwid = path_join(root, "sys/block/sda/device/wwid");
+	test_write_file(wwid, "t10.ATA     ST500DM002-1BD142 Z3TNEWNEW\n");
+	assert_int_equal(discover(root, NULL, &inv), 0);
+	assert_int_equal(mirror_from_journal(&inv, "sdb", &m), -ESTALE);
+	assert_non_null(strstr(m.why, "'sda' is not the first disk the journal recorded"));
+	assert_non_null(strstr(m.why, "renamed or replaced"));
+	mirror_free(&m);
+	inventory_free(&inv);
+	free(wwid);
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +669,11 @@ int main(void)
 		cmocka_unit_test(test_inputs_round_trip),
 		cmocka_unit_test(test_own_unfinished_work),
 		cmocka_unit_test(test_resync_speed),
+		cmocka_unit_test(test_refuse_unreadable_disk),
+		cmocka_unit_test(test_refuse_foreign_array_name),
+		cmocka_unit_test(test_large_sr_array_uses_metadata_1_0),
+		cmocka_unit_test(test_finished_mirror_is_data),
+		cmocka_unit_test(test_recorded_disks_are_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }
