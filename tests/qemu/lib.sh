@@ -275,9 +275,10 @@ run_installer() {
 	marks "$WORK/$1.serial.log" >"$WORK/$1.marks"
 }
 
-# boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: boots the installed disks (qcow2
-# overlays), SeaBIOS text on the serial port too (graphics=off).
-boot() {
+# try_boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: boots the installed disks
+# (qcow2 overlays), SeaBIOS text on the serial port too (graphics=off);
+# succeeds when the installed system finished booting.
+try_boot() {
 	local name=$1 log disks="" port=0 spec
 	shift
 	log=$WORK/$name.serial.log
@@ -288,11 +289,19 @@ boot() {
 	# shellcheck disable=SC2086
 	run_qemu "$name" "$BOOT_TIMEOUT" "$log" -machine graphics=off -nic none $disks
 	marks "$log" >"$WORK/$name.marks"
-	if ! grep -q '^XSRAID-MARK boot-end' "$WORK/$name.marks"; then
+	grep -q '^XSRAID-MARK boot-end' "$WORK/$name.marks"
+}
+
+# boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: try_boot, which must succeed, with
+# the disks named in port order.
+boot() {
+	local name=$1 log=$WORK/$1.serial.log spec
+	if ! try_boot "$@"; then
 		local why
 		why=$(grep -m1 -E 'XSRAID-MARK initrd-error|Missing OS|Boot failed|No bootable device|Kernel panic|Panic on CPU' "$log" | tr -d '\r' || true)
 		fail "$name: the installed system did not finish booting${why:+ ($why)}"
 	fi
+	shift
 	local want="" letter=a
 	for spec in "$@"; do
 		want="$want${want:+,}sd$letter:${spec%%:*}"
@@ -556,4 +565,90 @@ fs_cat() {
 	p1=$(gpt_part_start "$1" 1)
 	[ -n "$p1" ] || return 1
 	debugfs -R "cat $2" "$1?offset=$((p1 * 512))" 2>/dev/null
+}
+
+# --- xsraid resume, as an operator runs it after a power cut ------------------
+
+# resume_disks NAME DISK1 DISK2: boots the xsraid installer image with 6.0's
+# start= option, which runs a test program instead of the installer:
+# `xsraid resume`, then `xsraid status`, then power off.  Leaves what it
+# printed in $WORK/NAME-console.txt (xsraid's own lines), NAME-stderr.txt,
+# NAME-log.txt (xsraid-log), NAME-status.txt, NAME-mdstat.txt and
+# NAME-dmesg-md.txt, and the exit status in RESUME_RC.
+resume_disks() {
+	local name=$1 d1=$2 d2=$3 extra log r
+	extra=$WORK/$name-extra
+	rm -rf "$extra"
+	mkdir -p "$extra"
+	cat >"$extra/xsraid-resume-test" <<'SH'
+#!/bin/sh
+# Started by S99alt-start (start=/xsraid-resume-test) instead of the
+# installer: finishes the conversion from the journal, shows the journal,
+# powers off.
+mark() {
+	echo "XSRAID-MARK $*"
+}
+disks=
+for b in /sys/block/sd*; do
+	[ -e "$b" ] || continue
+	disks="$disks ${b##*/}=$(tail -c +5 "$b/device/vpd_pg80" 2>/dev/null | tr -d '\000 ')"
+done
+mark "disks$disks"
+mark resume-begin
+/opt/xsraid/xsraid resume --console /dev/console 2>/tmp/resume-stderr
+mark "resume-end rc=$?"
+mark resume-stderr-begin
+cat /tmp/resume-stderr
+mark resume-stderr-end
+mark resume-log-begin
+cat /tmp/xsraid/xsraid-log
+mark resume-log-end
+mark status-begin
+/opt/xsraid/xsraid status
+mark "status-end rc=$?"
+mark mdstat-begin
+cat /proc/mdstat
+mark mdstat-end
+mark dmesg-md-begin
+dmesg | grep -E ' md[0-9]*: | md: |md/raid1|raid1:' | tail -n 40
+mark dmesg-md-end
+sync
+sleep 2
+poweroff -f
+SH
+	chmod 0755 "$extra/xsraid-resume-test"
+	append_files "$IMG_XSRAID" "$WORK/$name.img" "$extra"
+	run_installer "$name" "$WORK/$name.img" "start=/xsraid-resume-test" "$d1" "$d2"
+	r=$WORK/$name.marks
+	log=$WORK/$name.serial.log
+	check "$name: the test program ran and powered off" has_mark "$r" "dmesg-md-end"
+	check "$name: the installer did not start" eval '! has_mark "$r" install-begin'
+	RESUME_RC=$(mark_value "$r" 'resume-end rc')
+	between "$log" resume-begin "resume-end rc=$RESUME_RC" >"$WORK/$name-console.txt"
+	between "$log" resume-stderr-begin resume-stderr-end >"$WORK/$name-stderr.txt"
+	between "$log" resume-log-begin resume-log-end >"$WORK/$name-log.txt"
+	between "$log" status-begin "status-end rc=$(mark_value "$r" 'status-end rc')" >"$WORK/$name-status.txt"
+	between "$log" mdstat-begin mdstat-end >"$WORK/$name-mdstat.txt"
+	between "$log" dmesg-md-begin dmesg-md-end >"$WORK/$name-dmesg-md.txt"
+	say "$name: xsraid resume, on the console (exit status $RESUME_RC):"
+	sed 's/^/    | /' "$WORK/$name-console.txt"
+}
+
+# plan_steps OUT: the steps of the plan xsraid makes for a 6.0.2 install,
+# one line each: "ID STAGE destroys|-".  Uses XSRAID_PLAN_BIN, a host build
+# of xsraid, on a system root of sparse images (make-sysroot.sh).
+plan_steps() {
+	local dir
+	dir=$(mktemp -d "$WORK/plan.XXXXXX")
+	"$QEMU_TESTS/../../installer-hook/tests/make-sysroot.sh" "$dir/root"
+	ASAN_OPTIONS=detect_leaks=0 "${XSRAID_PLAN_BIN:?set XSRAID_PLAN_BIN to a host build of xsraid}" \
+		plan --json --sysroot "$dir/root" \
+		--answerfile "$QEMU_TESTS/../../answerfile/examples/raid-attribute.xml" >"$dir/plan.json" ||
+		fail "cannot list the plan's steps"
+	python3 -c '
+import json, sys
+for s in json.load(open(sys.argv[1]))["steps"]:
+    print(s["id"], s["stage"], "destroys" if s["destroys"] else "-")
+' "$dir/plan.json" >"$1"
+	rm -rf "$dir"
 }

@@ -65,13 +65,21 @@ $(QEMU_ISO_DONE): $(QEMU_PKGS_DONE) versions.env
 qemu-images: $(QEMU_IMG_STOCK) $(QEMU_IMG_XSRAID) $(QEMU_ISO_DONE)
 
 QEMU_ENV = QEMU_BUILD=$(abspath $(QEMU_BUILD)) IMG_STOCK=$(abspath $(QEMU_IMG_STOCK)) \
-	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files)
+	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files) \
+	XSRAID_PLAN_BIN=$(abspath $(ASAN)/xsraid)
 
-check-qemu: qemu-images
+check-qemu: qemu-images $(ASAN)/xsraid
 	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
+
+# A power cut inside every step of both stages, and both recoveries (see
+# tests/qemu/power-cuts/): hours, not part of make test.
+#   make check-power-cuts [POWER_CUT_STEPS="copy-root add-disk1"]
+POWER_CUT_STEPS ?=
+check-power-cuts: qemu-images $(ASAN)/xsraid
+	$(QEMU_ENV) $(QEMU_DIR)/power-cuts/run.sh $(POWER_CUT_STEPS)
 
 # The end-to-end part of make demo: an install with xsraid, disk 2 booted alone.
 demo-install: qemu-images
 	$(QEMU_ENV) $(QEMU_DIR)/demo.sh
 
-.PHONY: check-qemu qemu-images demo-install FORCE
+.PHONY: check-qemu check-power-cuts qemu-images demo-install FORCE

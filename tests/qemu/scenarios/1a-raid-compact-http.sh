@@ -8,8 +8,17 @@
 setup_work
 
 mkdir -p "$WORK/www"
-answerfile '<primary-disk raid="sdb">sda</primary-disk>' "$HOOK_SCRIPTS" >"$WORK/www/answerfile.xml"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A site's own filesystem-populated script, after xsraid's hook lines as the
+# README shows them: what it writes to the new system must reach md0.
+cat >"$WORK/www/site-script" <<'SH'
+#!/bin/sh
+echo "ran at $XS_STAGE on $1" >"$1/etc/site-script.log"
+echo "tmpfs /var/scratch tmpfs defaults 0 0 # site-script" >>"$1/etc/fstab"
+SH
+answerfile '<primary-disk raid="sdb">sda</primary-disk>' "$HOOK_SCRIPTS
+  <script stage=\"filesystem-populated\" type=\"url\">http://10.0.2.2:$port/site-script</script>" \
+	>"$WORK/www/answerfile.xml"
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$WORK/www" >"$WORK/http.log" 2>&1 &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 sleep 1
@@ -21,5 +30,7 @@ install install "$IMG_XSRAID" "answerfile=http://10.0.2.2:$port/answerfile.xml i
 # shellcheck disable=SC2034 # read by lib.sh
 NET_ARGS=
 cleanup
+# shellcheck disable=SC2034 # read by raid-checks.sh
+SITE_SCRIPT=1
 . "$(dirname "$0")/raid-checks.sh"
 scenario_done

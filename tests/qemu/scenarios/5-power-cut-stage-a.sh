@@ -60,8 +60,8 @@ j=$WORK/journal.txt
 check_eq "journal generation after the new install" "$(sed -n 's/^generation //p' "$j")" 2
 check_eq "the new journal has no failed step" "$(grep -c '^record [0-9]* [^ ]* failed' "$j")" 0
 for s in prepare partition-disk2 wipe-disk2-partitions create-root-array copy-root verify-copy \
-	configure-target rebuild-initrds bootloader-disk2 verify-disk2 finish-disk2 reopen carry-logs \
-	label-root partition-disk1 wipe-disk1-partitions add-disk1 create-data-arrays bootloader-disk1 \
+	configure-target rebuild-initrds bootloader-disk2 verify-disk2 finish-disk2 reopen catch-up \
+	partition-disk1 wipe-disk1-partitions add-disk1 label-root create-data-arrays bootloader-disk1 \
 	wait-root-resync finish; do
 	check_eq "new journal: $s begun once and done" "$(journal_begins "$j" $s) $(journal_event "$j" $s)" "1 done"
 done

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Scenario 6: power cut in xsraid's second stage, then `xsraid resume`.  The
+# Scenario 6: power cut in xsraid's second stage, then `xsraid resume`,
+# which first refuses a replaced first disk.  The
 # RAID install is killed (SIGKILL of QEMU) while xsraid waits for md0's
 # recovery onto disk 1 (step wait-root-resync, at installation-complete),
 # i.e. after add-disk1.  A test-only hook that runs at installation-complete
@@ -43,7 +44,7 @@ check_eq "cut install: and not finished (one stage-end: the slow-resync hook's)"
 	"$(grep -c '^XSRAID-MARK stage-end installation-complete' "$m")" 1
 journal_dump "$WORK/d2.img" "$WORK/journal-cut.txt"
 j=$WORK/journal-cut.txt
-for s in finish-disk2 reopen carry-logs label-root partition-disk1 wipe-disk1-partitions add-disk1 \
+for s in finish-disk2 reopen catch-up partition-disk1 wipe-disk1-partitions add-disk1 label-root \
 	create-data-arrays bootloader-disk1; do
 	check_eq "cut: $s is done" "$(journal_event "$j" $s)" "done"
 done
@@ -51,81 +52,42 @@ check_eq "cut: wait-root-resync was begun and never finished" "$(journal_event "
 check_eq "cut: wait-root-resync is the journal's last record" \
 	"$(grep '^record ' "$j" | tail -n 1 | cut -d' ' -f3-4)" "wait-root-resync begin"
 
-# 2. The installer image with start=: resume, status, power off.
-mkdir -p "$WORK/extra"
-cat >"$WORK/extra/xsraid-resume-test" <<'SH'
-#!/bin/sh
-# Started by S99alt-start (start=/xsraid-resume-test) instead of the
-# installer: finishes the conversion from the journal, shows the journal,
-# powers off.
-mark() {
-	echo "XSRAID-MARK $*"
-}
-disks=
-for b in /sys/block/sd*; do
-	[ -e "$b" ] || continue
-	disks="$disks ${b##*/}=$(tail -c +5 "$b/device/vpd_pg80" 2>/dev/null | tr -d '\000 ')"
-done
-mark "disks$disks"
-mark resume-begin
-/opt/xsraid/xsraid resume --console /dev/console 2>/tmp/resume-stderr
-mark "resume-end rc=$?"
-mark resume-stderr-begin
-cat /tmp/resume-stderr
-mark resume-stderr-end
-mark resume-log-begin
-cat /tmp/xsraid/xsraid-log
-mark resume-log-end
-mark status-begin
-/opt/xsraid/xsraid status
-mark "status-end rc=$?"
-mark mdstat-begin
-cat /proc/mdstat
-mark mdstat-end
-mark dmesg-md-begin
-dmesg | grep -E ' md[0-9]*: | md: |md/raid1|raid1:' | tail -n 40
-mark dmesg-md-end
-sync
-sleep 2
-poweroff -f
-SH
-chmod 0755 "$WORK/extra/xsraid-resume-test"
-append_files "$IMG_XSRAID" "$WORK/resume.img" "$WORK/extra"
-# On overlays: the cut disks stay as the power cut left them.
+# 2. Disk 1 replaced (a blank disk where it was, same port, same serial):
+# resume finds the journal on disk 2, sees that disk 1 is not the one it
+# recorded (no GPT, so not its GUID) and writes to neither disk.
+blank_disk "$WORK/new-d1.img"
+overlay "$WORK/new-d1.img" "$WORK/new-d1.qcow2"
+overlay "$WORK/d2.img" "$WORK/d2-replaced.qcow2"
+resume_disks resume-replaced "$WORK/new-d1.qcow2" "$WORK/d2-replaced.qcow2"
+check_eq "a replaced disk 1: xsraid resume refuses" "$RESUME_RC" 1
+check "a replaced disk 1: xsraid says so" grep -q "'sda' is not the first disk the journal recorded" \
+	"$WORK/resume-replaced-console.txt"
+check "a replaced disk 1: nothing was written to it" qemu-img compare -q "$WORK/new-d1.img" "$WORK/new-d1.qcow2"
+check "a replaced disk 1: nothing was written to disk 2" qemu-img compare -q "$WORK/d2.img" "$WORK/d2-replaced.qcow2"
+
+# 3. The installer image with start=: resume, status, power off.  On
+# overlays: the cut disks stay as the power cut left them.
 overlay "$WORK/d1.img" "$WORK/d1-resumed.qcow2"
 overlay "$WORK/d2.img" "$WORK/d2-resumed.qcow2"
-run_installer resume "$WORK/resume.img" "start=/xsraid-resume-test" \
-	"$WORK/d1-resumed.qcow2" "$WORK/d2-resumed.qcow2"
-r=$WORK/resume.marks
-log=$WORK/resume.serial.log
-check "the test program ran and powered off" has_mark "$r" "dmesg-md-end"
-check "the installer did not start" eval '! has_mark "$r" install-begin'
+resume_disks resume "$WORK/d1-resumed.qcow2" "$WORK/d2-resumed.qcow2"
 expect_port_order resume d2
-rc=$(mark_value "$r" 'resume-end rc')
-between "$log" resume-begin "resume-end rc=$rc" >"$WORK/resume-console.txt"
-between "$log" resume-stderr-begin resume-stderr-end >"$WORK/resume-stderr.txt"
-between "$log" resume-log-begin resume-log-end >"$WORK/resume-log.txt"
-between "$log" status-begin "status-end rc=$(mark_value "$r" 'status-end rc')" >"$WORK/status.txt"
-between "$log" mdstat-begin mdstat-end >"$WORK/resume-mdstat.txt"
-between "$log" dmesg-md-begin dmesg-md-end >"$WORK/resume-dmesg-md.txt"
-say "xsraid resume, on the console (exit status $rc):"
-sed 's/^/    | /' "$WORK/resume-console.txt"
+rc=$RESUME_RC
 say "messages of the tools it ran (its stderr without its own lines):"
 { grep -v '^xsraid: ' "$WORK/resume-stderr.txt" || true; } | sed 's/^/    | /'
 say "xsraid status, the journal's records:"
-grep -E '^ *[0-9]+ ' "$WORK/status.txt" | sed 's/^/    | /'
+grep -E '^ *[0-9]+ ' "$WORK/resume-status.txt" | sed 's/^/    | /'
 check_eq "xsraid resume exit status" "$rc" 0
-check_eq "xsraid status exit status" "$(mark_value "$r" 'status-end rc')" 0
+check_eq "xsraid status exit status" "$(mark_value "$WORK/resume.marks" 'status-end rc')" 0
 c=$WORK/resume-console.txt
 # reopen is left out: it only re-establishes what a restart undoes (md0
 # running, the new root mounted), so it may well run again.
-for s in carry-logs label-root partition-disk1 wipe-disk1-partitions add-disk1 create-data-arrays \
+for s in catch-up partition-disk1 wipe-disk1-partitions add-disk1 label-root create-data-arrays \
 	bootloader-disk1; do
 	check "resume: $s reported done earlier, skipped" grep -q "^xsraid: step [0-9]*/[0-9]* $s: done earlier, skipped" "$c"
 done
 check "resume: wait-root-resync ran again" grep -q "^xsraid: step [0-9]*/[0-9]* wait-root-resync: Wait until" "$c"
 check "resume: installation-complete finished" grep -q "^xsraid: installation-complete: all steps done" "$c"
-st=$WORK/status.txt
+st=$WORK/resume-status.txt
 check_eq "status: wait-root-resync is done" "$(journal_event "$st" wait-root-resync)" "done"
 check_eq "status: finish is done" "$(journal_event "$st" finish)" "done"
 check_eq "status: wait-root-resync was begun twice (before the cut, by the resume)" \
