@@ -9,6 +9,8 @@
 #   QEMU_BUILD   build/qemu (absolute)
 #   IMG_STOCK    installer image without xsraid
 #   IMG_XSRAID   installer image with /opt/xsraid (made by xsraid-remaster)
+#   ISO_XSRAID   the stand-in's CD remastered by xsraid-remaster, whose
+#                default entry installs with answerfile/examples/raid-attribute.xml
 #   ISO_FILES    directory with isolinux.bin, ldlinux.c32, mboot.c32,
 #                libcom32.c32, xen.gz, vmlinuz, isohdpfx.bin
 set -euo pipefail
@@ -238,12 +240,24 @@ expect_port_order() {
 # with the disks as sda (and sdb); the install must reach its end.
 install() {
 	installer_setup "$@"
+	run_install "$1" "${5:-}"
+}
+
+# install_from_iso NAME ISO DISK1 [DISK2]: the same with an ISO as it is,
+# booting its own default entry.
+install_from_iso() {
+	installer_drives "$2" "$3" "${4:-}"
+	run_install "$1" "${4:-}"
+}
+
+# run_install NAME [DISK2]: runs the installer set up in INSTALLER_ARGS.
+run_install() {
 	# shellcheck disable=SC2086
 	run_qemu "$1" "$INSTALL_TIMEOUT" "$WORK/$1.serial.log" $INSTALLER_ARGS
 	marks "$WORK/$1.serial.log" >"$WORK/$1.marks"
 	grep -q '^XSRAID-MARK install-end' "$WORK/$1.marks" ||
 		fail "$1: the installer never reached its end (no 'install-end' mark)"
-	expect_port_order "$1" "${5:-}"
+	expect_port_order "$1" "${2:-}"
 }
 
 # install_cut NAME IMG "KERNEL ARGS" PATTERN DISK1 [DISK2]: the same

@@ -21,4 +21,5 @@ install install "$IMG_XSRAID" "answerfile=http://10.0.2.2:$port/answerfile.xml i
 NET_ARGS=
 cleanup
 . "$(dirname "$0")/raid-checks.sh"
+raid_checks
 scenario_done
