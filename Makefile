@@ -2,8 +2,12 @@
 #
 #   make            build/xsraid, the static helper for the installer (i386, musl)
 #   make demo       the main job on embedded defaults (see README)
+#   make installer STOCK=install.img [ANSWERFILE=file]
+#                   build/install-xsraid.img: the stock image with xsraid inside
+#   make iso STOCK_ISO=install.iso (ANSWERFILE=file | ANSWERFILE_URL=url [VIA_GENERATOR=1])
+#                   build/install-xsraid.iso: the stock CD, remastered, that installs unattended
 #   make test       everything CI runs: lint, unit tests under ASan/UBSan, QEMU scenarios
-#   make check-unit / check-qemu / lint / format
+#   make check-unit / check-cli / check-remaster / check-qemu / lint / format
 #
 # Versions of everything fetched from Debian are pinned in versions.env.
 
@@ -53,6 +57,42 @@ $(BUILD)/xsraid: $(STATIC_OBJS)
 
 static-deps: $(STATIC)/.done
 
+# --- xsraid-remaster: a native host program (initramfs/) -------------------------
+#
+# It shares the cpio format, the answerfile parser, util and log with the
+# helper, and links the host's zlib, libbz2 and liblzma.
+
+REMASTER_DIR    := initramfs
+REMASTER        := $(BUILD)/xsraid-remaster
+REMASTER_SRCS   := $(sort $(wildcard $(REMASTER_DIR)/*.c))
+REMASTER_SHARED := $(addprefix $(SRCDIR)/,cpio.c util.c log.c answerfile.c)
+REMASTER_PKGS   := libxml-2.0 zlib liblzma
+REMASTER_LIBS   := $(shell pkg-config --libs $(REMASTER_PKGS) 2>/dev/null) -lbz2
+REMASTER_CFLAGS := $(CSTD) $(WARN) $(HARDEN) -O2 -D_FORTIFY_SOURCE=2 -MMD -MP -I$(SRCDIR) \
+                   $(shell pkg-config --cflags $(REMASTER_PKGS) 2>/dev/null)
+REMASTER_OBJS   := $(patsubst %.c,$(BUILD)/obj-host/%.o,$(REMASTER_SRCS) $(REMASTER_SHARED))
+
+$(BUILD)/obj-host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(REMASTER_CFLAGS) -c $< -o $@
+
+$(REMASTER): $(REMASTER_OBJS)
+	$(CC) -o $@ $^ $(REMASTER_LIBS)
+
+# The stock image or CD to remaster, and what the new boot entry installs
+# with.  Without STOCK / STOCK_ISO, the QEMU stand-in's (tests/qemu/), and
+# for it, without an answerfile, answerfile/examples/raid-attribute.xml.
+STOCK          ?=
+STOCK_ISO      ?=
+ANSWERFILE     ?=
+ANSWERFILE_URL ?=
+VIA_GENERATOR  ?=
+REMASTER_PAYLOAD := --helper $(BUILD)/xsraid --hooks installer-hook/hook
+EXAMPLE_ANSWERFILE := answerfile/examples/raid-attribute.xml
+ISO_ANSWERFILE := $(or $(ANSWERFILE),$(if $(or $(STOCK_ISO),$(ANSWERFILE_URL)),,$(EXAMPLE_ANSWERFILE)))
+ISO_ANSWER_OPTS := $(if $(ISO_ANSWERFILE),--answerfile $(ISO_ANSWERFILE),$(if $(ANSWERFILE_URL),\
+                   --answerfile-url $(ANSWERFILE_URL) $(if $(VIA_GENERATOR),--via-generator)))
+
 # --- unit tests: dynamic, ASan + UBSan, host libraries -------------------------
 
 ASAN          := $(BUILD)/asan
@@ -84,8 +124,30 @@ $(ASAN)/tests/%.o: $(TESTDIR)/%.c
 $(ASAN)/test_%: $(ASAN)/tests/test_%.o $(ASAN)/tests/testlib.o $(ASAN)/libxsraid.a
 	$(CC) $(SAN) -o $@ $^ $(HOST_LIBS)
 
-check-unit: $(ASAN_TESTS) $(ASAN)/xsraid
-	@set -e; for t in $(ASAN_TESTS); do \
+# The remaster tool's modules and tests, against the same library of shared objects.
+REMASTER_TEST_SRCS  := $(sort $(wildcard $(REMASTER_DIR)/tests/test_*.c))
+REMASTER_ASAN_OBJS  := $(patsubst $(REMASTER_DIR)/%.c,$(ASAN)/remaster/%.o,\
+                       $(filter-out $(REMASTER_DIR)/main.c,$(REMASTER_SRCS)))
+REMASTER_ASAN_TESTS := $(patsubst $(REMASTER_DIR)/tests/%.c,$(ASAN)/remaster/%,$(REMASTER_TEST_SRCS))
+REMASTER_ASAN_FLAGS := -I$(SRCDIR) -I$(REMASTER_DIR) -I$(TESTDIR) \
+                       $(shell pkg-config --cflags $(REMASTER_PKGS) 2>/dev/null)
+
+$(ASAN)/remaster/%.o: $(REMASTER_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(REMASTER_ASAN_FLAGS) -c $< -o $@
+
+$(ASAN)/remaster/libremaster.a: $(REMASTER_ASAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(ASAN)/xsraid-remaster: $(ASAN)/remaster/main.o $(ASAN)/remaster/libremaster.a $(ASAN)/libxsraid.a
+	$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) $(REMASTER_LIBS)
+
+$(ASAN)/remaster/test_%: $(ASAN)/remaster/tests/test_%.o $(ASAN)/tests/testlib.o \
+		$(ASAN)/remaster/libremaster.a $(ASAN)/libxsraid.a
+	$(CC) $(SAN) -o $@ $^ $(HOST_LIBS) $(REMASTER_LIBS)
+
+check-unit: $(ASAN_TESTS) $(REMASTER_ASAN_TESTS) $(ASAN)/xsraid
+	@set -e; for t in $(ASAN_TESTS) $(REMASTER_ASAN_TESTS); do \
 		echo "== $$t"; \
 		XSRAID_TEST_BIN=$(ASAN)/xsraid XSRAID_SRCDIR=$(CURDIR) \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -99,13 +161,17 @@ check-cli: $(ASAN)/xsraid
 
 # --- static analysis and formatting -------------------------------------------
 
-FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch])
+FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch] $(REMASTER_DIR)/*.[ch] \
+                $(REMASTER_DIR)/tests/*.[ch])
 
 lint:
 	shellcheck -x -S warning $$(tools/shell-scripts)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr --std=c11 --suppress=missingIncludeSystem \
 		-I$(SRCDIR) $(SRCDIR) $(TESTDIR)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+		--inline-suppr --std=c11 --suppress=missingIncludeSystem \
+		-I$(SRCDIR) -I$(REMASTER_DIR) -I$(TESTDIR) $(REMASTER_DIR)
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 format:
@@ -134,20 +200,42 @@ demo: demo-plan
 	@echo && echo "== an install with xsraid under QEMU, then disk 2 booted alone (about 5 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
-test: deps lint check-unit check-cli $(BUILD)/xsraid check-qemu
+test: deps lint check-unit check-cli $(BUILD)/xsraid check-remaster check-qemu
 
 -include tests/qemu/qemu.mk
 -include installer-hook/tests/bench.mk
 
+# --- the remaster's targets, after qemu.mk, which makes the stand-in's image and CD --
+
+installer: $(REMASTER) $(BUILD)/xsraid $(if $(STOCK),,$(QEMU_IMG_STOCK))
+	$(REMASTER) image $(or $(STOCK),$(QEMU_IMG_STOCK)) $(BUILD)/install-xsraid.img \
+		$(REMASTER_PAYLOAD) $(if $(ANSWERFILE),--answerfile $(ANSWERFILE))
+
+iso: $(REMASTER) $(BUILD)/xsraid $(if $(STOCK_ISO),,$(QEMU_ISO_STOCK))
+	@[ -n "$(ISO_ANSWER_OPTS)" ] || { echo "make iso: say how the install gets its answerfile:" \
+		"ANSWERFILE=file (embedded) or ANSWERFILE_URL=url" >&2; exit 2; }
+	$(REMASTER) iso $(or $(STOCK_ISO),$(QEMU_ISO_STOCK)) $(BUILD)/install-xsraid.iso \
+		$(REMASTER_PAYLOAD) $(ISO_ANSWER_OPTS)
+
+# xsraid-remaster as an operator uses it, on the stand-in's image and CD
+# (see initramfs/tests/cli.sh).
+check-remaster: $(ASAN)/xsraid-remaster $(BUILD)/xsraid $(QEMU_IMG_STOCK) $(QEMU_ISO_DONE)
+	REMASTER=$(ASAN)/xsraid-remaster ASAN_OPTIONS=detect_leaks=1 XSRAID_BIN=$(BUILD)/xsraid \
+		STOCK_IMG=$(QEMU_IMG_STOCK) ISO_FILES=$(QEMU_BUILD)/iso-files \
+		$(REMASTER_DIR)/tests/cli.sh
+
 clean:
-	rm -rf $(BUILD)/obj-* $(ASAN) $(BUILD)/xsraid $(BUILD)/xsraid.unstripped
+	rm -rf $(BUILD)/obj-* $(ASAN) $(BUILD)/xsraid $(BUILD)/xsraid.unstripped $(REMASTER)
 
 distclean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
 
-.PHONY: all static-deps check-unit check-cli lint format deps test clean distclean demo demo-plan check-qemu
+.PHONY: all static-deps check-unit check-cli check-remaster lint format deps test clean distclean \
+	demo demo-plan check-qemu installer iso
 
 -include $(STATIC_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(ASAN)/obj/main.d \
-	$(patsubst $(TESTDIR)/%.c,$(ASAN)/tests/%.d,$(TEST_SRCS) $(TESTDIR)/testlib.c)
+	$(patsubst $(TESTDIR)/%.c,$(ASAN)/tests/%.d,$(TEST_SRCS) $(TESTDIR)/testlib.c) \
+	$(REMASTER_OBJS:.o=.d) $(REMASTER_ASAN_OBJS:.o=.d) $(ASAN)/remaster/main.d \
+	$(patsubst $(REMASTER_DIR)/%.c,$(ASAN)/remaster/%.d,$(REMASTER_TEST_SRCS))

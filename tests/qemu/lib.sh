@@ -9,9 +9,11 @@
 # Environment (set by run.sh / qemu.mk):
 #   QEMU_BUILD   build/qemu (absolute)
 #   IMG_STOCK    installer image without xsraid
-#   IMG_XSRAID   installer image with /opt/xsraid
+#   IMG_XSRAID   installer image with /opt/xsraid (made by xsraid-remaster)
+#   ISO_XSRAID   the stand-in's CD remastered by xsraid-remaster, whose
+#                default entry installs with answerfile/examples/raid-attribute.xml
 #   ISO_FILES    directory with isolinux.bin, ldlinux.c32, mboot.c32,
-#                libcom32.c32, xen.gz, vmlinuz
+#                libcom32.c32, xen.gz, vmlinuz, isohdpfx.bin
 set -euo pipefail
 
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -93,15 +95,11 @@ overlay() {
 }
 
 # make_iso IMG OUT "KERNEL ARGS": a boot ISO like 6.0.2's (isolinux,
-# mboot.c32, Xen, the dom0 kernel and install.img), one per run because the
-# kernel arguments live in isolinux.cfg.
+# mboot.c32, Xen, the dom0 kernel and install.img; mkiso.sh), one per run
+# because the kernel arguments live in isolinux.cfg.
 make_iso() {
-	local img=$1 out=$2 args=$3 d
-	d=$(mktemp -d "$WORK/iso.XXXXXX")
-	mkdir -p "$d/boot/isolinux"
-	cp "$ISO_FILES/isolinux.bin" "$ISO_FILES/ldlinux.c32" "$ISO_FILES/mboot.c32" \
-		"$ISO_FILES/libcom32.c32" "$d/boot/isolinux/"
-	cat >"$d/boot/isolinux/isolinux.cfg" <<EOF
+	local img=$1 out=$2 args=$3
+	cat >"$WORK/isolinux.cfg" <<EOF
 SERIAL 0 115200
 DEFAULT install
 PROMPT 0
@@ -110,12 +108,8 @@ LABEL install
   KERNEL mboot.c32
   APPEND /boot/xen.gz $XEN_INSTALL_ARGS --- /boot/vmlinuz $DOM0_INSTALL_ARGS $args --- /install.img
 EOF
-	xorriso -as mkisofs -quiet -o "$out" -R -J \
-		-b boot/isolinux/isolinux.bin -c boot/isolinux/boot.cat \
-		-no-emul-boot -boot-load-size 4 -boot-info-table \
-		-graft-points "$d" "/boot/xen.gz=$ISO_FILES/xen.gz" "/boot/vmlinuz=$ISO_FILES/vmlinuz" \
-		"/install.img=$img" 2>"$WORK/xorriso.log" || fail "xorriso failed (see xorriso.log)"
-	rm -rf "$d"
+	sh "$QEMU_TESTS/mkiso.sh" "$ISO_FILES" "$img" "$WORK/isolinux.cfg" "$out" 2>"$WORK/xorriso.log" ||
+		fail "xorriso failed (see xorriso.log)"
 }
 
 # append_files IMG OUT DIR: IMG with DIR's contents added.  The extra cpio
@@ -215,13 +209,18 @@ disk_args() {
 }
 
 # installer_setup NAME IMG "KERNEL ARGS" DISK1 [DISK2]: makes NAME's boot
-# ISO and sets INSTALLER_ARGS to the QEMU arguments that boot it with the
-# disk images (raw, or *.qcow2) as sda (and sdb); NET_ARGS, when set,
-# replaces -nic none.
+# ISO and sets INSTALLER_ARGS to the QEMU arguments that boot it (see
+# installer_drives).
 installer_setup() {
-	local name=$1 img=$2 args=$3 d1=$4 d2=${5:-} iso
-	iso=$WORK/$name.iso
-	make_iso "$img" "$iso" "$args"
+	make_iso "$2" "$WORK/$1.iso" "$3"
+	installer_drives "$WORK/$1.iso" "$4" "${5:-}"
+}
+
+# installer_drives ISO DISK1 [DISK2]: sets INSTALLER_ARGS to the QEMU
+# arguments that boot ISO from the CD drive with the disk images (raw, or
+# *.qcow2) as sda (and sdb); NET_ARGS, when set, replaces -nic none.
+installer_drives() {
+	local iso=$1 d1=$2 d2=${3:-}
 	INSTALLER_ARGS="$(disk_args XSRAID-DISK1 "$d1" "$(image_format "$d1")" 0 2)"
 	[ -n "$d2" ] && INSTALLER_ARGS="$INSTALLER_ARGS $(disk_args XSRAID-DISK2 "$d2" "$(image_format "$d2")" 1 3)"
 	INSTALLER_ARGS="$INSTALLER_ARGS ${NET_ARGS:--nic none}"
@@ -242,12 +241,24 @@ expect_port_order() {
 # with the disks as sda (and sdb); the install must reach its end.
 install() {
 	installer_setup "$@"
+	run_install "$1" "${5:-}"
+}
+
+# install_from_iso NAME ISO DISK1 [DISK2]: the same with an ISO as it is,
+# booting its own default entry.
+install_from_iso() {
+	installer_drives "$2" "$3" "${4:-}"
+	run_install "$1" "${4:-}"
+}
+
+# run_install NAME [DISK2]: runs the installer set up in INSTALLER_ARGS.
+run_install() {
 	# shellcheck disable=SC2086
 	run_qemu "$1" "$INSTALL_TIMEOUT" "$WORK/$1.serial.log" $INSTALLER_ARGS
 	marks "$WORK/$1.serial.log" >"$WORK/$1.marks"
 	grep -q '^XSRAID-MARK install-end' "$WORK/$1.marks" ||
 		fail "$1: the installer never reached its end (no 'install-end' mark)"
-	expect_port_order "$1" "${5:-}"
+	expect_port_order "$1" "${2:-}"
 }
 
 # install_cut NAME IMG "KERNEL ARGS" PATTERN DISK1 [DISK2]: the same

@@ -10,9 +10,9 @@
 #                                   as its "packages"), packed as IMG, a gzip
 #                                   compressed newc cpio like 6.0.2's
 #                                   install.img
-#   mkroots.sh xsraid BASE BIN HOOKDIR OUT
-#                                   BASE (an installer image) with the xsraid
-#                                   helper and its hook scripts in /opt/xsraid
+#
+# xsraid goes into the installer image the way a user puts it into
+# XenServer's: with xsraid-remaster (initramfs/).
 #
 # Both trees are staged as plain directories; everything in them is owned by
 # root (cpio is told so), so the build needs no privileges beyond writing
@@ -305,41 +305,8 @@ pack() {
 	mv "$1.tmp" "$1"
 }
 
-# add_xsraid BASE BIN HOOKDIR OUT: BASE with /opt/xsraid added (the helper
-# and every file of the hook directory), repacked as one gzip stream (see
-# lib.sh append_files for why not an appended member).  BIN "none" leaves
-# the helper out (for testing the harness with a placeholder hook).
-add_xsraid() {
-	base=$1 bin=$2 hooks=$3 out=$4
-	t=$(mktemp -d)
-	mkdir -p "$t/opt/xsraid"
-	if [ "$bin" != none ]; then
-		[ -f "$bin" ] || die "$bin does not exist: build it first (make $bin)"
-		cp "$bin" "$t/opt/xsraid/xsraid"
-		chmod 0755 "$t/opt/xsraid/xsraid"
-	fi
-	[ -d "$hooks" ] || die "hook directory $hooks does not exist"
-	n=0
-	for f in "$hooks"/*; do
-		[ -f "$f" ] || continue
-		cp "$f" "$t/opt/xsraid/"
-		chmod 0755 "$t/opt/xsraid/$(basename "$f")"
-		n=$((n + 1))
-	done
-	[ $n -gt 0 ] || die "no hook files in $hooks"
-	{
-		gzip -dc "$base"
-		(cd "$t" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
-	} | gzip -9n >"$out.tmp"
-	mv "$out.tmp" "$out"
-	rm -rf "$t"
-}
-
 cmd=${1:-}
 case "$cmd" in
-xsraid)
-	add_xsraid "$2" "$3" "$4" "$5"
-	;;
 dom0)
 	pkgs=$2
 	root=$3
@@ -353,6 +320,6 @@ installer)
 	pack "$5"
 	;;
 *)
-	die "usage: mkroots.sh dom0 PKGS OUT | installer PKGS DOM0 OUT IMG | xsraid BASE BIN HOOKDIR OUT"
+	die "usage: mkroots.sh dom0 PKGS OUT | installer PKGS DOM0 OUT IMG"
 	;;
 esac

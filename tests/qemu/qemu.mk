@@ -4,10 +4,11 @@
 #   make check-qemu                 all scenarios (part of make test)
 #   make check-qemu QEMU_SCENARIOS="2-no-raid-untouched"
 #   make qemu-images                the fixtures only: packages, roots,
-#                                   installer images, ISO files
+#                                   installer images, CDs
 #
-# The xsraid variant of the installer is built from XSRAID_BIN and the hook
-# scripts in XSRAID_HOOK_DIR.  To exercise the harness without the helper:
+# The xsraid variants of the installer image and CD are made by
+# xsraid-remaster (initramfs/) from the stock ones, with XSRAID_BIN and the
+# hook scripts in XSRAID_HOOK_DIR.  To exercise the harness without the helper:
 #   make check-qemu XSRAID_BIN=none \
 #       XSRAID_HOOK_DIR=tests/qemu/fixtures/placeholder-hook \
 #       QEMU_SCENARIOS=2-no-raid-untouched
@@ -23,11 +24,16 @@ QEMU_DOM0_DONE  := $(QEMU_BUILD)/dom0-root.done
 QEMU_IMG_STOCK  := $(QEMU_BUILD)/install-stock.img
 QEMU_IMG_XSRAID := $(QEMU_BUILD)/install-xsraid.img
 QEMU_ISO_DONE   := $(QEMU_BUILD)/iso-files/.done
+QEMU_ISO_STOCK  := $(QEMU_BUILD)/install-stock.iso
+QEMU_ISO_XSRAID := $(QEMU_BUILD)/install-xsraid.iso
 
 QEMU_INSTALLER_SRC := $(wildcard $(QEMU_DIR)/installer/*) $(QEMU_DIR)/marker.sh $(QEMU_DIR)/mkroots.sh
 QEMU_DOM0_SRC      := $(wildcard $(QEMU_DIR)/dom0/*) $(QEMU_DIR)/marker.sh $(QEMU_DIR)/mkroots.sh
 # The helper is a real prerequisite unless the placeholder run asks for none.
 QEMU_XSRAID_DEP    := $(filter-out none,$(XSRAID_BIN))
+QEMU_XSRAID_INPUTS := $(REMASTER) $(QEMU_XSRAID_DEP) $(wildcard $(XSRAID_HOOK_DIR)/*) \
+                      $(QEMU_BUILD)/xsraid-inputs
+QEMU_PAYLOAD       := --helper $(XSRAID_BIN) --hooks $(XSRAID_HOOK_DIR)
 
 $(QEMU_PKGS_DONE): $(QEMU_DIR)/fetch-debs.sh versions.env
 	$(QEMU_DIR)/fetch-debs.sh $(QEMU_BUILD)
@@ -41,10 +47,20 @@ $(QEMU_IMG_STOCK): $(QEMU_DOM0_DONE) $(QEMU_INSTALLER_SRC)
 	sh $(QEMU_DIR)/mkroots.sh installer $(QEMU_BUILD)/pkgs $(QEMU_BUILD)/dom0-root \
 		$(QEMU_BUILD)/installer-root $@
 
-# Rebuilt whenever the helper or a hook file changes (FORCE-free: the hook
+# The stand-in's stock CD: XenServer's layout and boot entries, isohybrid.
+$(QEMU_ISO_STOCK): $(QEMU_IMG_STOCK) $(QEMU_ISO_DONE) $(QEMU_DIR)/mkiso.sh $(QEMU_DIR)/isolinux-stock.cfg
+	sh $(QEMU_DIR)/mkiso.sh $(QEMU_BUILD)/iso-files $(QEMU_IMG_STOCK) $(QEMU_DIR)/isolinux-stock.cfg $@ --isohybrid
+
+# What the scenarios boot, made by the remaster tool as a user would: the
+# image (scenarios add their answerfile), and the CD `make iso` makes from
+# the stand-in's, which installs with $(EXAMPLE_ANSWERFILE).  Rebuilt
+# whenever the tool, the helper or a hook file changes (FORCE-free: the hook
 # directory's files are listed as prerequisites).
-$(QEMU_IMG_XSRAID): $(QEMU_IMG_STOCK) $(QEMU_XSRAID_DEP) $(wildcard $(XSRAID_HOOK_DIR)/*) $(QEMU_BUILD)/xsraid-inputs
-	sh $(QEMU_DIR)/mkroots.sh xsraid $(QEMU_IMG_STOCK) $(XSRAID_BIN) $(XSRAID_HOOK_DIR) $@
+$(QEMU_IMG_XSRAID): $(QEMU_IMG_STOCK) $(QEMU_XSRAID_INPUTS)
+	$(REMASTER) image $(QEMU_IMG_STOCK) $@ $(QEMU_PAYLOAD)
+
+$(QEMU_ISO_XSRAID): $(QEMU_ISO_STOCK) $(QEMU_XSRAID_INPUTS) $(EXAMPLE_ANSWERFILE)
+	$(REMASTER) iso $(QEMU_ISO_STOCK) $@ $(QEMU_PAYLOAD) --answerfile $(EXAMPLE_ANSWERFILE)
 
 # Records which helper and hook directory the xsraid image was made from,
 # so switching between the placeholder and the real hook rebuilds it.
@@ -53,20 +69,20 @@ $(QEMU_BUILD)/xsraid-inputs: FORCE
 	@echo "$(XSRAID_BIN) $(XSRAID_HOOK_DIR)" | cmp -s - $@ || echo "$(XSRAID_BIN) $(XSRAID_HOOK_DIR)" >$@
 
 # What the boot ISO holds besides install.img: isolinux, mboot.c32 and
-# libcom32.c32, Xen and the dom0 kernel.
+# libcom32.c32, Xen and the dom0 kernel; and the isohybrid MBR.
 $(QEMU_ISO_DONE): $(QEMU_PKGS_DONE) versions.env
 	rm -rf $(@D) && mkdir -p $(@D)
-	cp $(QEMU_BUILD)/pkgs/isolinux/usr/lib/ISOLINUX/isolinux.bin $(@D)/
+	cp $(addprefix $(QEMU_BUILD)/pkgs/isolinux/usr/lib/ISOLINUX/,isolinux.bin isohdpfx.bin) $(@D)/
 	cp $(addprefix $(QEMU_BUILD)/pkgs/syslinux-common/usr/lib/syslinux/modules/bios/,ldlinux.c32 mboot.c32 libcom32.c32) $(@D)/
 	cp $(QEMU_BUILD)/pkgs/xen-hypervisor-*/boot/xen-*-amd64.gz $(@D)/xen.gz
 	cp $(QEMU_BUILD)/pkgs/linux-image-$(KERNEL_ABI)/boot/vmlinuz-$(KERNEL_ABI) $(@D)/vmlinuz
 	touch $@
 
-qemu-images: $(QEMU_IMG_STOCK) $(QEMU_IMG_XSRAID) $(QEMU_ISO_DONE)
+qemu-images: $(QEMU_IMG_STOCK) $(QEMU_IMG_XSRAID) $(QEMU_ISO_DONE) $(QEMU_ISO_XSRAID)
 
 QEMU_ENV = QEMU_BUILD=$(abspath $(QEMU_BUILD)) IMG_STOCK=$(abspath $(QEMU_IMG_STOCK)) \
-	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files) \
-	XSRAID_PLAN_BIN=$(abspath $(ASAN)/xsraid)
+	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_XSRAID=$(abspath $(QEMU_ISO_XSRAID)) \
+	ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files) XSRAID_PLAN_BIN=$(abspath $(ASAN)/xsraid)
 
 check-qemu: qemu-images $(ASAN)/xsraid
 	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)

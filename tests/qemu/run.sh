@@ -6,7 +6,7 @@
 #
 # 00-reference is a fixture that 2-no-raid-untouched compares against; it
 # is started first and 2 waits for it.  Needs QEMU_BUILD, IMG_STOCK,
-# IMG_XSRAID and ISO_FILES in the environment (see qemu.mk).
+# IMG_XSRAID, ISO_XSRAID and ISO_FILES in the environment (see qemu.mk).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -14,6 +14,8 @@
 # usage: SCENARIO=cut-STEP cut.sh STEP
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../scenarios/raid-checks.sh
+. "$QEMU_TESTS/scenarios/raid-checks.sh"
 step=$1
 setup_work
 plan_steps "$WORK/steps"
@@ -74,8 +76,7 @@ if [ "$stage" = installation-complete ]; then
 	no_repeats "$WORK/resume-status.txt"
 	# shellcheck disable=SC2034 # read by raid-checks.sh
 	RAID_INSTALL_CUT=1 RAID_DISK1=$WORK/d1-resumed.qcow2 RAID_DISK2=$WORK/d2-resumed.qcow2
-	# shellcheck source=../scenarios/raid-checks.sh
-	. "$QEMU_TESTS/scenarios/raid-checks.sh"
+	raid_checks
 	resume=ok
 fi
 
@@ -89,7 +90,6 @@ install install "$WORK/install.img" "answerfile=file:///answerfile.xml install f
 	"$WORK/d1-reinstalled.qcow2" "$WORK/d2-reinstalled.qcow2"
 # shellcheck disable=SC2034 # read by raid-checks.sh
 RAID_INSTALL_CUT='' RAID_DISK1=$WORK/d1-reinstalled.qcow2 RAID_DISK2=$WORK/d2-reinstalled.qcow2
-# shellcheck source=../scenarios/raid-checks.sh
-. "$QEMU_TESTS/scenarios/raid-checks.sh"
+raid_checks
 echo "$step $stage $boots $resume ok" >"$WORK/result"
 scenario_done

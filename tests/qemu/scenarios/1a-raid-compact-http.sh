@@ -33,4 +33,5 @@ cleanup
 # shellcheck disable=SC2034 # read by raid-checks.sh
 SITE_SCRIPT=1
 . "$(dirname "$0")/raid-checks.sh"
+raid_checks
 scenario_done

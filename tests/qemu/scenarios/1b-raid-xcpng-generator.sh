@@ -23,4 +23,5 @@ stage_output "$WORK/install.serial.log" >"$WORK/xsraid-output.txt"
 check "resync-speed reached the kernel in both stages" eval \
 	'[ "$(grep -c "set /proc/sys/dev/raid/speed_limit_max to 102400 KiB/s" "$WORK/xsraid-output.txt")" -ge 2 ]'
 . "$(dirname "$0")/raid-checks.sh"
+raid_checks
 scenario_done

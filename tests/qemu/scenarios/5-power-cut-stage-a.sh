@@ -67,4 +67,5 @@ for s in prepare partition-disk2 wipe-disk2-partitions create-root-array copy-ro
 done
 
 . "$(dirname "$0")/raid-checks.sh"
+raid_checks
 scenario_done

@@ -103,4 +103,5 @@ check "md0 is [UU] after the resume" eval 'grep -A2 "^md0 :" "$WORK/resume-mdsta
 # shellcheck disable=SC2034 # read by raid-checks.sh
 RAID_INSTALL_CUT=1 RAID_DISK1=$WORK/d1-resumed.qcow2 RAID_DISK2=$WORK/d2-resumed.qcow2
 . "$(dirname "$0")/raid-checks.sh"
+raid_checks
 scenario_done

@@ -1,16 +1,28 @@
 # shellcheck shell=bash
-# Shared by scenarios 1a, 1b, 5 and 6 (sourced after the install): the
-# install converted to RAID1; the disks boot alone and together, from qcow2
-# overlays of the installed images (a degraded boot changes the event
-# counts, so every boot starts from the installed state).  The installed
-# disks are $WORK/d1.img and d2.img unless RAID_DISK1 and RAID_DISK2 name
-# others (raw, or *.qcow2).  With RAID_INSTALL_CUT=1 the install was cut
-# before its end and finished otherwise (xsraid resume): only its marker
-# checksum is used.
+# Shared by the RAID scenarios (sourced after lib.sh): the install converted
+# to RAID1; the disks boot alone and together, from qcow2 overlays of the
+# installed images (a degraded boot changes the event counts, so every boot
+# starts from the installed state).  The installed disks are $WORK/d1.img
+# and d2.img unless RAID_DISK1 and RAID_DISK2 name others (raw, or
+# *.qcow2).  With RAID_INSTALL_CUT=1 the install was cut before its end and
+# finished otherwise (xsraid resume): only its marker checksum is used.
 # With SITE_SCRIPT=1 the answerfile also ran a site's own script after
 # xsraid's first stage, which wrote to the new system.
-RAID_DISK1=${RAID_DISK1:-$WORK/d1.img}
-RAID_DISK2=${RAID_DISK2:-$WORK/d2.img}
+
+# raid_install_checks: what the install's console showed; sets RAID_SUM,
+# the marker checksum every boot must find.
+raid_install_checks() {
+	local m=$WORK/install.marks
+	if [ -z "${RAID_INSTALL_CUT:-}" ]; then
+		check "install succeeded" has_mark "$m" "install-end status=ok"
+		check "the hook succeeded at filesystem-populated" has_mark "$m" "stage-end filesystem-populated rc=0"
+		check "the hook succeeded at installation-complete" has_mark "$m" "stage-end installation-complete rc=0"
+		check_eq "no step of either stage missing from the console" \
+			"$(console_steps_missing "$WORK/install.serial.log" | tr '\n' ' ')" ""
+	fi
+	RAID_SUM=$(mark_value "$m" marker-sum)
+	check "the installer reported the marker checksum" test -n "$RAID_SUM"
+}
 
 # expect_site_script MARKS NAME: what the site's script wrote is on md0.
 expect_site_script() {
@@ -18,31 +30,31 @@ expect_site_script() {
 	check "$2: the site script's file reached md0" has_mark "$1" "site-script ran at filesystem-populated on /tmp/root$"
 	check_eq "$2: the site script's fstab line reached md0" "$(mark_value "$1" fstab-site-lines)" 1
 }
-m=$WORK/install.marks
-if [ -z "${RAID_INSTALL_CUT:-}" ]; then
-	check "install succeeded" has_mark "$m" "install-end status=ok"
-	check "the hook succeeded at filesystem-populated" has_mark "$m" "stage-end filesystem-populated rc=0"
-	check "the hook succeeded at installation-complete" has_mark "$m" "stage-end installation-complete rc=0"
-	check_eq "no step of either stage missing from the console" \
-		"$(console_steps_missing "$WORK/install.serial.log" | tr '\n' ' ')" ""
-fi
-sum=$(mark_value "$m" marker-sum)
-check "the installer reported the marker checksum" test -n "$sum"
 
-overlay "$RAID_DISK1" "$WORK/d1-alone.qcow2"
-boot boot-disk1 XSRAID-DISK1:"$WORK/d1-alone.qcow2"
-expect_raid_boot "$WORK/boot-disk1.marks" boot-disk1 1 "$WORK/boot-disk1.serial.log"
-expect_site_script "$WORK/boot-disk1.marks" boot-disk1
-expect_marker "$WORK/boot-disk1.marks" boot-disk1 "$sum"
+# raid_boot_alone N: disk N alone, on the first port, runs degraded.
+raid_boot_alone() {
+	local disk
+	if [ "$1" = 1 ]; then disk=${RAID_DISK1:-$WORK/d1.img}; else disk=${RAID_DISK2:-$WORK/d2.img}; fi
+	overlay "$disk" "$WORK/d$1-alone.qcow2"
+	boot "boot-disk$1" "XSRAID-DISK$1:$WORK/d$1-alone.qcow2"
+	expect_raid_boot "$WORK/boot-disk$1.marks" "boot-disk$1" 1 "$WORK/boot-disk$1.serial.log"
+	expect_site_script "$WORK/boot-disk$1.marks" "boot-disk$1"
+	expect_marker "$WORK/boot-disk$1.marks" "boot-disk$1" "$RAID_SUM"
+}
 
-overlay "$RAID_DISK2" "$WORK/d2-alone.qcow2"
-boot boot-disk2 XSRAID-DISK2:"$WORK/d2-alone.qcow2"
-expect_raid_boot "$WORK/boot-disk2.marks" boot-disk2 1 "$WORK/boot-disk2.serial.log"
-expect_site_script "$WORK/boot-disk2.marks" boot-disk2
-expect_marker "$WORK/boot-disk2.marks" boot-disk2 "$sum"
+# raid_boot_both: both disks, in sync after the resync.
+raid_boot_both() {
+	overlay "${RAID_DISK1:-$WORK/d1.img}" "$WORK/d1-both.qcow2"
+	overlay "${RAID_DISK2:-$WORK/d2.img}" "$WORK/d2-both.qcow2"
+	boot boot-both XSRAID-DISK1:"$WORK/d1-both.qcow2" XSRAID-DISK2:"$WORK/d2-both.qcow2"
+	expect_raid_boot "$WORK/boot-both.marks" boot-both 2 "$WORK/boot-both.serial.log"
+	expect_marker "$WORK/boot-both.marks" boot-both "$RAID_SUM"
+}
 
-overlay "$RAID_DISK1" "$WORK/d1-both.qcow2"
-overlay "$RAID_DISK2" "$WORK/d2-both.qcow2"
-boot boot-both XSRAID-DISK1:"$WORK/d1-both.qcow2" XSRAID-DISK2:"$WORK/d2-both.qcow2"
-expect_raid_boot "$WORK/boot-both.marks" boot-both 2 "$WORK/boot-both.serial.log"
-expect_marker "$WORK/boot-both.marks" boot-both "$sum"
+# raid_checks: all of them.
+raid_checks() {
+	raid_install_checks
+	raid_boot_alone 1
+	raid_boot_alone 2
+	raid_boot_both
+}
