@@ -178,27 +178,30 @@ out:
 	blkid_free_probe(pr);
 }
 
-static void read_identity(const char *root, const char *sysname, struct disk_info *d)
+void discover_identity(const char *root, const char *name, char *model, size_t model_len,
+		       char *serial, size_t serial_len)
 {
+	char sysname[256], vendor[64];
 	char *p;
-	char vendor[64];
 
+	dev_to_sysfs_name(name, sysname, sizeof(sysname));
+	serial[0] = '\0';
 	p = rpath(root, "sys/block/%s/device/vendor", sysname);
 	read_line_file(p, vendor, sizeof(vendor));
 	free(p);
 	p = rpath(root, "sys/block/%s/device/model", sysname);
-	read_line_file(p, d->model, sizeof(d->model));
+	read_line_file(p, model, model_len);
 	free(p);
 	if (vendor[0] && strcmp(vendor, "ATA")) {
-		char *both = xasprintf("%s %s", vendor, d->model);
-		str_copy(d->model, sizeof(d->model), both);
+		char *both = xasprintf("%s %s", vendor, model);
+		str_copy(model, model_len, both);
 		free(both);
 	}
 	/* A serial number: wwid on most kernels, the VPD page on others, "serial" for virtio/nvme.
 	 */
 	static const char *const serial_files[] = {"device/wwid", "device/serial", "serial",
 						   "device/vpd_pg80"};
-	for (size_t i = 0; i < ARRAY_SIZE(serial_files) && !d->serial[0]; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(serial_files) && !serial[0]; i++) {
 		p = rpath(root, "sys/block/%s/%s", sysname, serial_files[i]);
 		struct buf b = BUF_INIT;
 		if (read_file(p, 4096, &b) == 0) {
@@ -210,16 +213,48 @@ static void read_identity(const char *root, const char *sysname, struct disk_inf
 				len -= 4;
 			}
 			size_t k = 0;
-			for (size_t j = 0; j < len && k + 1 < sizeof(d->serial); j++)
+			for (size_t j = 0; j < len && k + 1 < serial_len; j++)
 				if (isprint((unsigned char)s[j]))
-					d->serial[k++] = s[j];
-			d->serial[k] = '\0';
-			const char *stripped = str_strip(d->serial);
-			memmove(d->serial, stripped, strlen(stripped) + 1);
+					serial[k++] = s[j];
+			serial[k] = '\0';
+			const char *stripped = str_strip(serial);
+			memmove(serial, stripped, strlen(stripped) + 1);
 		}
 		buf_free(&b);
 		free(p);
 	}
+}
+
+bool discover_parent_disk(const char *root, const char *name, char *out, size_t outlen)
+{
+	char sysname[256];
+	char *dir = rpath(root, "sys/block");
+	DIR *dh;
+	struct dirent *e;
+	bool found = false;
+
+	dev_to_sysfs_name(name, sysname, sizeof(sysname));
+	char *self = path_join(dir, sysname);
+	if (access(self, F_OK) == 0) {
+		str_copy(out, outlen, name);
+		found = true;
+	}
+	free(self);
+	dh = found ? NULL : opendir(dir);
+	while (dh && !found && (e = readdir(dh))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *part = rpath(dir, "%s/%s/partition", e->d_name, sysname);
+		if (access(part, F_OK) == 0) {
+			sysfs_to_dev_name(e->d_name, out, outlen);
+			found = true;
+		}
+		free(part);
+	}
+	if (dh)
+		closedir(dh);
+	free(dir);
+	return found;
 }
 
 static void read_kernel_partitions(const char *root, const char *sysname, struct disk_info *d)
@@ -291,7 +326,7 @@ static void read_disk(const char *root, const char *sysname, struct disk_info *d
 	p = rpath(root, "sys/block/%s/removable", sysname);
 	d->removable = read_u64(p, 0) != 0;
 	free(p);
-	read_identity(root, sysname, d);
+	discover_identity(root, d->name, d->model, sizeof(d->model), d->serial, sizeof(d->serial));
 
 	char *hd = rpath(root, "sys/block/%s/holders", sysname);
 	DIR *hh = opendir(hd);

@@ -142,6 +142,21 @@ const struct md_array *inventory_array(const struct inventory *inv, const char *
  */
 char *discover_resolve_disk(const char *root, const char *name);
 
+/*
+ * A disk's model and serial number as sysfs gives them below @root ("" for
+ * what it does not say): the identity plans record and status shows.
+ * @name is the kernel's name ("sda", "cciss/c0d0").
+ */
+void discover_identity(const char *root, const char *name, char *model, size_t model_len,
+		       char *serial, size_t serial_len);
+
+/*
+ * The whole disk holding partition @name ("sda" for "sda1"; @name itself
+ * for a whole disk), from <root>/sys/block.  False when sysfs does not know
+ * @name.
+ */
+bool discover_parent_disk(const char *root, const char *name, char *out, size_t outlen);
+
 /* Name of partition @n of disk @disk: sda1, nvme0n1p1, cciss/c0d0p1. */
 void partition_name(char *out, size_t outlen, const char *disk, unsigned n);
 

@@ -28,6 +28,7 @@
 #include "mirror.h"
 #include "plan.h"
 #include "planprint.h"
+#include "status.h"
 #include "util.h"
 
 #ifndef XSRAID_VERSION
@@ -54,7 +55,9 @@ struct options {
 	const char *ca_file;
 	const char *log_file;
 	const char *console;
+	const char *mdstat;
 	bool json;
+	bool journal;
 	bool verbose;
 };
 
@@ -75,7 +78,9 @@ static void usage(FILE *out)
 		"  apply            run both stages now: mirror onto the second disk, verify,\n"
 		"                   then add the first disk\n"
 		"  resume           finish the conversion recorded in a disk's journal\n"
-		"  status           show the journal of every disk that carries one\n"
+		"  status           the md arrays: health, members and their disks, resync,\n"
+		"                   recovery, reshape or check progress, bitmap; the exit\n"
+		"                   status below says healthy, rebuilding or degraded\n"
 		"  hook STAGE [ARG] what the installer runs, through /opt/xsraid/xsraid-hook, at\n"
 		"                   filesystem-populated (ARG: the mounted new system) and\n"
 		"                   installation-complete (ARG: 0 on success)\n"
@@ -92,7 +97,11 @@ static void usage(FILE *out)
 		"  -t, --target=DIR      where the new system is mounted (default %s)\n"
 		"      --sysroot=DIR     read /sys, /proc and /dev below DIR (for tests; apply\n"
 		"                        and resume then stop before changing anything)\n"
-		"      --json            plan: print JSON\n"
+		"      --json            plan, status: print JSON\n"
+		"      --mdstat=FILE     status: read a saved copy of /proc/mdstat (member disks'\n"
+		"                        identity then only with --sysroot)\n"
+		"      --journal         status: also show the step journal of every disk that\n"
+		"                        carries one\n"
 		"      --log=FILE        log file (default %s for apply, resume and hook)\n"
 		"      --console=DEV     echo progress to DEV (hook default: /dev/console)\n"
 		"  -v, --verbose         more detail on stderr\n"
@@ -104,7 +113,16 @@ static void usage(FILE *out)
 		"  1  refused or failed: the message says why and what to change; a refusal\n"
 		"     happens before anything is written\n"
 		"  2  usage error\n"
-		"  3  nothing to do: the answerfile asks for no mirror\n",
+		"  3  nothing to do: the answerfile asks for no mirror\n"
+		"\n"
+		"Exit status of status, for monitoring systems:\n"
+		"  0  healthy: every array running with all its members in sync (a check\n"
+		"     may be running)\n"
+		"  1  /proc/mdstat (or the --mdstat file) could not be read\n"
+		"  3  no md array\n"
+		"  4  rebuilding: a resync, recovery or reshape runs or waits its turn\n"
+		"  5  degraded: an array lacks members and nothing rebuilds them, is not\n"
+		"     running, or still lists a failed member\n",
 		SAVED_ANSWERFILE, INSTALLER_ANSWERFILE, DEFAULT_TARGET, XSRAID_LOG);
 }
 
@@ -707,35 +725,6 @@ out:
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-static int verb_status(const struct options *o)
-{
-	struct inventory inv = {0};
-	int found = 0;
-
-	if (discover(o->sysroot ? o->sysroot : "/", NULL, &inv) < 0)
-		return EXIT_FAILED;
-	for (size_t i = 0; i < inv.n_disks; i++) {
-		const struct disk_info *d = &inv.disks[i];
-		char g[37];
-		if (!d->has_journal)
-			continue;
-		found++;
-		gpt_guid_format(&d->journal.disk_guid, g);
-		printf("/dev/%s: xsraid journal, generation %llu, disk GUID %s\n", d->name,
-		       (unsigned long long)d->journal.generation, g);
-		printf("%s", d->journal.payload);
-		for (size_t j = 0; j < d->journal.n_records; j++) {
-			const struct journal_record *rec = &d->journal.records[j];
-			printf("  %3u %-22s %-6s %d %s\n", rec->step, rec->step_id,
-			       journal_event_name(rec->event), rec->status, rec->detail);
-		}
-	}
-	if (!found)
-		printf("no disk carries an xsraid journal\n");
-	inventory_free(&inv);
-	return found ? EXIT_OK : EXIT_NOTHING;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -747,6 +736,8 @@ int main(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"log", required_argument, NULL, 'L'},
 		{"console", required_argument, NULL, 'c'},
+		{"mdstat", required_argument, NULL, 'M'},
+		{"journal", no_argument, NULL, 'J'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -788,6 +779,12 @@ int main(int argc, char **argv)
 		case 'c':
 			o.console = optarg;
 			break;
+		case 'M':
+			o.mdstat = optarg;
+			break;
+		case 'J':
+			o.journal = true;
+			break;
 		case 'v':
 			o.verbose = true;
 			break;
@@ -815,7 +812,11 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "resume") && argc == 0)
 		return verb_resume(&o);
 	if (!strcmp(verb, "status") && argc == 0)
-		return verb_status(&o);
+		return status_run(&(struct status_options){.root = o.sysroot ? o.sysroot : "/",
+							   .mdstat_file = o.mdstat,
+							   .sysroot_given = o.sysroot != NULL,
+							   .json = o.json,
+							   .journal = o.journal});
 	if (!strcmp(verb, "hook") && argc <= 2)
 		return verb_hook(&o, argc, argv);
 	if (!strcmp(verb, "generate") && argc == 0)

@@ -142,7 +142,7 @@ contains "$work/out" "rehearsal, not run: /sbin/mdadm --create /dev/md0"
 [ "$(sparse_sum "$work/go/dev/sda")" = "$before_sda" ] && ok || bad "a rehearsal changed disk 1's image"
 [ "$(sparse_sum "$work/go/dev/sdb")" != "$before_sdb" ] && ok ||
 	bad "a rehearsal that went ahead left disk 2's image as it was: the refusal check above proves nothing"
-expect 0 "$work/out" -- "$XSRAID" status --sysroot "$work/go"
+expect 3 "$work/out" -- "$XSRAID" status --journal --sysroot "$work/go"
 grep -qE '^ +0 filesystem-populated +stage-done ' "$work/out" && ok ||
 	bad "the rehearsal's journal does not record its stage as done"
 # The installer's second hook never runs from a journal its own first stage did not finish:
@@ -154,6 +154,82 @@ contains "$work/out" "the first stage did not finish in this install; the first 
 "$top/installer-hook/tests/make-sysroot.sh" "$work/small" --disk2-size 6442450944
 expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/small" --answerfile "$examples/raid-attribute.xml"
 contains "$work/out" "raid: disk 'sdb' (6.0 GiB) is too small"
+
+# --- status: saved copies of /proc/mdstat, with and without their sysfs -------------------
+mdstat=$top/installer-hook/tests/data/mdstat
+# sysroot_of CAPTURE DIR: the capture's sysfs files ("PATH VALUE" lines) below DIR.
+sysroot_of() {
+	rm -rf "$2"
+	while read -r path value; do
+		mkdir -p "$2/$(dirname "$path")"
+		printf '%s\n' "$value" >"$2/$path"
+	done <"$mdstat/$1.sysfs"
+}
+expect 0 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/xsraid-layout-clean.mdstat"
+[ "$(head -n 1 "$work/out")" = "healthy: 3 arrays in sync" ] && ok || bad "healthy summary: $(head -n 1 "$work/out")"
+contains "$work/out" "md0: raid1, healthy"
+contains "$work/out" "metadata 0.90"
+expect 5 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/xsraid-layout-disk1-failed.mdstat"
+contains "$work/out" "degraded: md0 has a failed member (sda1); md1 has a failed member (sda2); md2 has a failed member (sda3)"
+expect 5 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/xsraid-layout-degraded.mdstat"
+contains "$work/out" "degraded: md0 lacks 1 of 2 members"
+# Identity comes from sysfs: from a saved copy alone it is left out, and
+# with the capture's sysfs as --sysroot it is there.
+expect 4 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/xsraid-layout-rebuild.mdstat"
+contains "$work/out" "md1, md2 wait their turn (DELAYED)"
+contains "$work/out" "sda1[2]"
+grep -q ' disk ' "$work/out" && bad "status --mdstat alone shows disks" || ok
+expect 4 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/raid5-reshape.mdstat"
+contains "$work/out" "sync      reshape "
+expect 3 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/no-arrays.mdstat"
+contains "$work/out" "no md arrays"
+sysroot_of xsraid-layout-rebuild "$work/mdroot"
+expect 4 "$work/out" -- "$XSRAID" status --mdstat "$mdstat/xsraid-layout-rebuild.mdstat" --sysroot "$work/mdroot"
+contains "$work/out" "rebuilding"
+contains "$work/out" "serial t10.ATA QEMU HARDDISK LAB-DISK-"
+expect 4 "$work/status.json" -- "$XSRAID" status --json --mdstat "$mdstat/xsraid-layout-rebuild.mdstat"
+python3 - "$work/status.json" <<'PY' && ok || bad "status --json: wrong or incomplete"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["health"] == "rebuilding" and s["sysfs"] is False, s
+assert [a["name"] for a in s["arrays"]] == ["md0", "md1", "md2"]
+md0 = s["arrays"][0]
+assert md0["metadata"] == "0.90" and md0["map"] == "_U" and md0["sync"]["action"] == "recovery"
+assert md0["sync"]["state"] == "running" and md0["sync"]["seconds_left"] is not None
+assert s["arrays"][1]["sync"]["state"] == "delayed"
+assert all(m["disk"] is None and m["slot"] is None for a in s["arrays"] for m in a["members"])
+PY
+# Every capture: an exit status that says something, and JSON (read in one go).
+mkdir -p "$work/json"
+for f in "$mdstat"/*.mdstat; do
+	set +e
+	"$XSRAID" status --json --mdstat "$f" >"$work/json/$(basename "$f" .mdstat).json" 2>&1
+	rc=$?
+	set -e
+	case $rc in 0 | 3 | 4 | 5) ok ;; *) bad "status --mdstat $f exited $rc" ;; esac
+done
+python3 - "$work"/json/*.json <<'PY' && ok || bad "status --json printed something that is not JSON"
+import json, sys
+for path in sys.argv[1:]:
+    json.load(open(path))
+PY
+: >"$work/empty.mdstat"
+expect 3 "$work/out" -- "$XSRAID" status --mdstat "$work/empty.mdstat"
+contains "$work/out" "no md arrays"
+head -c -1 "$mdstat/raid1-recovery.mdstat" >"$work/unterminated.mdstat"
+expect 4 "$work/out" -- "$XSRAID" status --mdstat "$work/unterminated.mdstat"
+contains "$work/out" "rebuilding: md0 recovery 12.7%, about 30 s left"
+expect 2 "$work/out" -- "$XSRAID" status --json --journal --mdstat "$mdstat/no-arrays.mdstat"
+contains "$work/out" "--journal has no JSON form"
+expect 1 "$work/out" -- "$XSRAID" status --mdstat "$work/missing.mdstat"
+contains "$work/out" "cannot read '$work/missing.mdstat'"
+expect 1 "$work/out" -- "$XSRAID" status --mdstat "$examples/raid-attribute.xml"
+contains "$work/out" "is not a copy of /proc/mdstat"
+[ "$(wc -l <"$work/out")" -eq 1 ] && ok || bad "a status error must be one line"
+# A system root with no /proc/mdstat: md is not loaded, no array; its journals on request.
+expect 3 "$work/out" -- "$XSRAID" status --sysroot "$work/root" --journal
+contains "$work/out" "no md arrays"
+contains "$work/out" "no disk carries an xsraid journal"
 
 echo "cli: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]

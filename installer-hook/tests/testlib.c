@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "testlib.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -60,6 +61,52 @@ char *test_src_path(const char *rel)
 	const char *top = getenv("XSRAID_SRCDIR");
 
 	return path_join(top && *top ? top : ".", rel);
+}
+
+char *test_src_text(const char *rel)
+{
+	char *path = test_src_path(rel);
+	char *text = test_read_file(path);
+
+	if (!text) {
+		perror(path);
+		abort();
+	}
+	free(path);
+	return text;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void test_list_files(const char *rel, const char *suffix, struct strv *ret)
+{
+	char *dir = test_src_path(rel);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t sl = strlen(suffix);
+
+	if (!d) {
+		perror(dir);
+		abort();
+	}
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > sl && str_ends_with(e->d_name, suffix)) {
+			char *name = xstrndup(e->d_name, l - sl);
+			strv_push(ret, name);
+			free(name);
+		}
+	}
+	closedir(d);
+	free(dir);
+	if (!ret->n) {
+		fprintf(stderr, "no *%s file in %s\n", suffix, rel);
+		abort();
+	}
+	qsort(ret->v, ret->n, sizeof(*ret->v), cmp_names);
 }
 
 static int run(const char *const argv[], char **out)

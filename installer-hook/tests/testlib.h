@@ -32,6 +32,16 @@ int test_run(const char *const argv[]);
 /* Like test_run, capturing stdout into a malloc'd string (*out, caller frees). */
 int test_run_capture(const char *const argv[], char **out);
 
+/* The contents of file @rel of the source tree; aborts the test when it cannot be read. */
+char *test_src_text(const char *rel);
+
+/*
+ * The names, without @suffix, of the files of directory @rel (in the source
+ * tree) that end in @suffix, sorted.  Aborts the test when there is none.
+ */
+struct strv;
+void test_list_files(const char *rel, const char *suffix, struct strv *ret);
+
 /* Writes @text to @path, creating parent directories.  Aborts the test on failure. */
 void test_write_file(const char *path, const char *text);
 

@@ -615,7 +615,7 @@ mark resume-log-begin
 cat /tmp/xsraid/xsraid-log
 mark resume-log-end
 mark status-begin
-/opt/xsraid/xsraid status
+/opt/xsraid/xsraid status --journal
 mark "status-end rc=$?"
 mark mdstat-begin
 cat /proc/mdstat

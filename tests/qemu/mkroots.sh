@@ -10,6 +10,10 @@
 #                                   as its "packages"), packed as IMG, a gzip
 #                                   compressed newc cpio like 6.0.2's
 #                                   install.img
+#   mkroots.sh mdlab PKGS INIT OUT IMG
+#                                   a bare initramfs for -kernel/-initrd runs
+#                                   with every md personality, mdadm, mdmon,
+#                                   sgdisk and mke2fs, and INIT as /init
 #
 # xsraid goes into the installer image the way a user puts it into
 # XenServer's: with xsraid-remaster (initramfs/).
@@ -299,6 +303,30 @@ build_installer() {
 	cp -a "$dom0" "$root/opt/xensource/standin/dom0"
 }
 
+# --- the md lab: where the /proc/mdstat corpus is captured ----------------
+
+build_mdlab() {
+	rm -rf "$root"
+	mkdir -p "$root"
+	for d in dev proc sys tmp run mnt etc sbin usr/sbin usr/bin; do
+		mkdir -p "$root/$d"
+	done
+	chmod 1777 "$root/tmp"
+	install_elf "$pkgs/mdadm/sbin/mdadm" sbin/mdadm
+	install_elf "$pkgs/mdadm/sbin/mdmon" sbin/mdmon
+	install_elf "$pkgs/gdisk/sbin/sgdisk" sbin/sgdisk
+	install_e2fsprogs mke2fs
+	install_busybox
+	# Storage first; md-mod alone next, so a capture can show md with no
+	# personality registered; then every personality the kernel ships.
+	install_modules etc/lab/modules.storage $STORAGE_MODULES virtio_blk virtio_pci $FS_MODULES
+	install_modules etc/lab/modules.md md-mod
+	install_modules etc/lab/modules.personalities linear raid0 raid1 raid10 raid456 \
+		multipath faulty
+	put "$init" "$root/init"
+	chmod 0755 "$root/init"
+}
+
 pack() {
 	# newc cpio, root-owned, gzip -9: what 6.0.2's mk/Makefile does.
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -9n) >"$1.tmp"
@@ -319,7 +347,14 @@ installer)
 	build_installer
 	pack "$5"
 	;;
+mdlab)
+	pkgs=$2
+	init=$3
+	root=$4
+	build_mdlab
+	pack "$5"
+	;;
 *)
-	die "usage: mkroots.sh dom0 PKGS OUT | installer PKGS DOM0 OUT IMG"
+	die "usage: mkroots.sh dom0 PKGS OUT | installer PKGS DOM0 OUT IMG | mdlab PKGS INIT OUT IMG"
 	;;
 esac

@@ -99,3 +99,19 @@ demo-install: qemu-images
 	$(QEMU_ENV) $(QEMU_DIR)/demo.sh
 
 .PHONY: check-qemu check-power-cuts qemu-images demo-install FORCE
+
+# The /proc/mdstat corpus of installer-hook/tests/data/mdstat: the md lab
+# (tests/qemu/mdstat) builds arrays of every shape and snapshots them.  Not
+# part of make test; the captured files are committed.
+QEMU_MDLAB := $(QEMU_BUILD)/mdlab.img
+
+$(QEMU_MDLAB): $(QEMU_PKGS_DONE) $(QEMU_DIR)/mdstat/guest-init $(QEMU_DIR)/mkroots.sh
+	sh $(QEMU_DIR)/mkroots.sh mdlab $(QEMU_BUILD)/pkgs $(QEMU_DIR)/mdstat/guest-init \
+		$(QEMU_BUILD)/mdlab-root $@
+
+capture-mdstat: $(QEMU_MDLAB)
+	QEMU_BUILD=$(abspath $(QEMU_BUILD)) MDLAB_IMG=$(abspath $(QEMU_MDLAB)) \
+	KERNEL=$(abspath $(QEMU_BUILD)/pkgs/linux-image-$(KERNEL_ABI)/boot/vmlinuz-$(KERNEL_ABI)) \
+		$(QEMU_DIR)/mdstat/capture.sh installer-hook/tests/data/mdstat
+
+.PHONY: capture-mdstat

@@ -8,7 +8,7 @@
 # so the recovery of 256 MiB would take about 4 minutes and the cut always
 # lands inside it; xsraid's own plan is scenario 1's.  Then the installer
 # image boots with 6.0's start= option, which runs a test program instead of
-# the installer: `xsraid resume`, then `xsraid status`, then power off.  md0
+# the installer: `xsraid resume`, then `xsraid status --journal`, then power off.  md0
 # is not running after the restart and the installer has no mdadm, so xsraid
 # starts md0 again through the kernel's md sysfs interface.  Then
 # the disks boot alone and together, with scenario 1's assertions.
@@ -96,6 +96,13 @@ for s in partition-disk2 create-root-array copy-root partition-disk1 add-disk1 c
 	check_eq "status: destructive step $s begun exactly once" "$(journal_begins "$st" $s)" 1
 done
 check_eq "status: no step failed" "$(awk '$1 ~ /^[0-9]+$/ && $3 == "failed"' "$st" | wc -l)" 0
+# The arrays as the running kernel shows them: md0 alone (md1 and md2 are
+# not assembled in the installer), both members in sync, each on its disk.
+say "xsraid status, the arrays:"
+sed -n '1,/^$/p;/^md0:/,/^$/p' "$st" | sed 's/^/    | /'
+check "status: md0 healthy" grep -q "^healthy: 1 array in sync" "$st"
+check "status: sda1 in sync on disk 1" grep -Eq "^ +sda1 +slot [01] +in sync +disk sda, QEMU HARDDISK, serial .*XSRAID-DISK1" "$st"
+check "status: sdb1 in sync on disk 2" grep -Eq "^ +sdb1 +slot [01] +in sync +disk sdb, QEMU HARDDISK, serial .*XSRAID-DISK2" "$st"
 # md1 and md2 need no assembling to finish (the installed system assembles
 # them); md0 must have both members in sync.
 check "md0 is [UU] after the resume" eval 'grep -A2 "^md0 :" "$WORK/resume-mdstat.txt" | grep -q "\[UU\]"'
