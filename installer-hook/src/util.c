@@ -222,6 +222,45 @@ void shell_quote_argv(struct buf *b, const char *const *argv)
 	}
 }
 
+/* Length of the user:password@ part at the start of a URL's authority @s, or 0. */
+static size_t userinfo_len(const char *s)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; s[i] && !strchr("/?#", s[i]) && (unsigned char)s[i] > ' '; i++)
+		if (s[i] == '@')
+			at = i + 1;
+	return at;
+}
+
+void buf_put_display(struct buf *b, const char *text, size_t max)
+{
+	const char *p = text, *end = text + strnlen(text, max);
+
+	while (p < end) {
+		if (p - text >= 3 && !memcmp(p - 3, "://", 3) && userinfo_len(p)) {
+			buf_puts(b, "***@");
+			p += userinfo_len(p);
+			continue;
+		}
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", (unsigned char)*p);
+		else
+			buf_putc(b, *p);
+		p++;
+	}
+	if (*end)
+		buf_puts(b, "...");
+}
+
+char *location_display(const char *location)
+{
+	struct buf b = BUF_INIT;
+
+	buf_put_display(&b, location, 256);
+	return buf_detach(&b);
+}
+
 void json_quote(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');

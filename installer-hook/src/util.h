@@ -82,6 +82,17 @@ void shell_quote(struct buf *b, const char *s);
 /* Appends argv[0..] joined by spaces, each shell-quoted. */
 void shell_quote_argv(struct buf *b, const char *const *argv);
 
+/*
+ * Appends @text as it may be shown in a message or a log: the user:password@
+ * of every URL in it becomes ***@, and control characters are written as
+ * \xNN, so a message stays on one line.  At most @max bytes of @text are
+ * shown, then "...".
+ */
+void buf_put_display(struct buf *b, const char *text, size_t max);
+
+/* A location (path or URL) as it may be shown: buf_put_display() of at most 256 bytes. */
+char *location_display(const char *location);
+
 /* Appends @s as a JSON string literal (with quotes). */
 void json_quote(struct buf *b, const char *s);
 
