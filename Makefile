@@ -94,6 +94,12 @@ check-unit: $(ASAN_TESTS) $(ASAN)/xsraid
 # The command as an operator uses it (validate, plan, refusals), on the ASan build.
 check-cli: $(ASAN)/xsraid
 	XSRAID=$(ASAN)/xsraid ASAN_OPTIONS=detect_leaks=1 installer-hook/tests/cli.sh
+	XSRAID=$(ASAN)/xsraid ASAN_OPTIONS=detect_leaks=1 installer-hook/tests/fetch-cli.sh
+
+# Fetching with the static build (libcurl with mbedTLS) says what the ASan build says.
+check-fetch-static: $(BUILD)/xsraid
+	@run=; $(BUILD)/xsraid --version >/dev/null 2>&1 || run=qemu-i386; \
+	XSRAID=$(BUILD)/xsraid XSRAID_WRAPPER=$$run installer-hook/tests/fetch-cli.sh
 
 # --- static analysis and formatting -------------------------------------------
 
@@ -131,7 +137,7 @@ demo: demo-plan
 	@echo && echo "== an install with xsraid under QEMU, then disk 2 booted alone (about 5 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
-test: deps lint check-unit check-cli $(BUILD)/xsraid check-qemu
+test: deps lint check-unit check-cli $(BUILD)/xsraid check-fetch-static check-qemu
 
 -include tests/qemu/qemu.mk
 -include installer-hook/tests/bench.mk
@@ -144,7 +150,7 @@ distclean:
 
 .SECONDARY:
 
-.PHONY: all static-deps check-unit check-cli lint format deps test clean distclean demo demo-plan check-qemu
+.PHONY: all static-deps check-unit check-cli check-fetch-static lint format deps test clean distclean demo demo-plan check-qemu
 
 -include $(STATIC_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(ASAN)/obj/main.d \
 	$(patsubst $(TESTDIR)/%.c,$(ASAN)/tests/%.d,$(TEST_SRCS) $(TESTDIR)/testlib.c)
