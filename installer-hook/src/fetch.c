@@ -239,6 +239,20 @@ static const char *certificate_problem(CURL *h, const char *errbuf)
 	}
 }
 
+/* What to do about an HTTP error status. */
+static const char *http_hint(long code)
+{
+	if (code == 404 || code == 410)
+		return "; check the path in the URL";
+	if (code == 401 || code == 407)
+		return "; check the user and password in the URL";
+	if (code == 403)
+		return "; the server refuses to hand out the file: check its permissions";
+	if (code >= 500)
+		return "; check the server";
+	return "";
+}
+
 /* The message and errno for a failed transfer of a->url. */
 static int transfer_failed(struct attempt *a, CURL *h, CURLcode c, const char *errbuf,
 			   const struct sink *sink, uint64_t timeout_ms, bool *retry)
@@ -283,7 +297,7 @@ static int transfer_failed(struct attempt *a, CURL *h, CURLcode c, const char *e
 			    o->total_timeout_sec);
 	case CURLE_HTTP_RETURNED_ERROR:
 		return fail(a, http_code == 404 || http_code == 410 ? -ENOENT : -EIO,
-			    "the server answered HTTP %ld", http_code);
+			    "the server answered HTTP %ld%s", http_code, http_hint(http_code));
 	case CURLE_PEER_FAILED_VERIFICATION:
 		why = certificate_problem(h, errbuf);
 		if (why)

@@ -76,7 +76,7 @@ check 1 "'http://$h:$http/ok' does not match answerfile_sha256=$zero (its SHA-25
 
 # Credentials in the URL: used, and shown as ***.
 check 1 "http://***@$h:$http/auth:1: $no_primary" -- validate "http://admin:s3cret@$h:$http/auth"
-check 1 "cannot fetch 'https://***@$h:$https/auth': the server answered HTTP 401" \
+check 1 "cannot fetch 'https://***@$h:$https/auth': the server answered HTTP 401; check the user and password in the URL" \
 	-- validate "https://admin:guess@$h:$https/auth" "$ca"
 check 1 "xsraid: error: http://***@$h:$http/auth:1: $no_primary" \
 	-- apply --sysroot "$work" --answerfile "http://admin:s3cret@$h:$http/auth" --log "$work/log"

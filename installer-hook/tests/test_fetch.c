@@ -141,9 +141,11 @@ static void test_http(void **state)
 
 	check_fetch("http", port_http, "/ok", &o, 0, 2, NULL);
 	check_fetch("http", port_http, "/moved", &o, 0, 2, NULL);
-	check_fetch("http", port_http, "/missing", &o, -ENOENT, 2,
-		    "cannot fetch 'http://127.0.0.1:%d/missing': the server answered HTTP 404",
-		    port_http);
+	check_fetch(
+		"http", port_http, "/missing", &o, -ENOENT, 2,
+		"cannot fetch 'http://127.0.0.1:%d/missing': the server answered HTTP 404; check "
+		"the path in the URL",
+		port_http);
 	/* A redirect to file:// must not read local files. */
 	check_fetch("http", port_http, "/to-file", &o, -EPROTONOSUPPORT, 2,
 		    "cannot fetch 'http://127.0.0.1:%d/to-file': the server redirects to "
@@ -318,7 +320,7 @@ static void test_credentials(void **state)
 	assert_string_equal(out.data, "<installation/>\n");
 	assert_int_equal(fetch_location(bad, &o, &out, &err), -EIO);
 	char *want = xasprintf("cannot fetch 'https://***@127.0.0.1:%d/auth': the server "
-			       "answered HTTP 401",
+			       "answered HTTP 401; check the user and password in the URL",
 			       port_https);
 	assert_string_equal(err.data, want);
 	o.sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
