@@ -2,7 +2,9 @@
 #
 #   make            build/xsraid, the static helper for the installer (i386, musl)
 #   make demo       the main job on embedded defaults (see README)
-#   make test       everything CI runs: lint, unit tests under ASan/UBSan, QEMU scenarios
+#   make test       everything CI runs: lint, unit tests under ASan/UBSan, fuzzers briefly,
+#                   QEMU scenarios
+#   make fuzz       the fuzzers, a minute each (installer-hook/tests/fuzz/fuzz.mk)
 #   make check-unit / check-qemu / lint / format
 #
 # Versions of everything fetched from Debian are pinned in versions.env.
@@ -103,7 +105,7 @@ check-fetch-static: $(BUILD)/xsraid
 
 # --- static analysis and formatting -------------------------------------------
 
-FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch])
+FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch] $(TESTDIR)/fuzz/*.[ch])
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -137,10 +139,11 @@ demo: demo-plan
 	@echo && echo "== an install with xsraid under QEMU, then disk 2 booted alone (about 5 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
-test: deps lint check-unit check-cli $(BUILD)/xsraid check-fetch-static check-qemu
+test: deps lint check-unit check-cli $(BUILD)/xsraid check-fetch-static check-fuzz check-qemu
 
 -include tests/qemu/qemu.mk
 -include installer-hook/tests/bench.mk
+-include installer-hook/tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(BUILD)/obj-* $(ASAN) $(BUILD)/xsraid $(BUILD)/xsraid.unstripped
