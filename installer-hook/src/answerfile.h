@@ -15,7 +15,7 @@
  * fetch.c's job.  The input is bounded before libxml2 sees it (1 MiB, UTF-8
  * or ISO-8859-1, no NUL byte) and while it parses (no network, no entity
  * substitution, elements nested at most ANSWERFILE_MAX_DEPTH deep).  A
- * document type declaration, an entity declaration and XInclude are
+ * document type declaration (where entities are declared) and XInclude are
  * refused outright, in any encoding: no installer answerfile has one, and
  * they are the doors to entity expansion and to reading other files.
  *
