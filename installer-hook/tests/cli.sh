@@ -98,13 +98,17 @@ expect 0 "$work/out" -- "$XSRAID" validate "file://$examples/raid-attribute.xml"
 hostile=$data/hostile
 while IFS='|' read -r name message; do
 	expect 1 "$work/out" -- "$XSRAID" validate "$hostile/$name"
-	[ "$(cat "$work/out")" = "$hostile/$name:$message" ] && ok ||
+	if [ "$(cat "$work/out")" = "$hostile/$name:$message" ]; then ok; else
 		bad "validate $name printed '$(head -c 300 "$work/out")', not '$name:$message'"
+	fi
 	# apply refuses before it looks at a disk: its log holds the refusal and nothing else.
 	rm -f "$work/log"
 	expect 1 "$work/out" -- "$XSRAID" apply --sysroot "$work/root" --answerfile "$hostile/$name" --log "$work/log"
-	[ "$(wc -l <"$work/log")" -eq 1 ] && grep -qF -- "error: $hostile/$name:$message" "$work/log" && ok ||
+	if [ "$(wc -l <"$work/log")" -eq 1 ] && grep -qF -- "error: $hostile/$name:$message" "$work/log"; then
+		ok
+	else
 		bad "apply with $name logged more than its refusal: $(head -3 "$work/log")"
+	fi
 done <<'LIST'
 billion-laughs.xml|2: a document type declaration (<!DOCTYPE>) is not allowed in an answerfile; remove it
 external-entity.xml|2: a document type declaration (<!DOCTYPE>) is not allowed in an answerfile; remove it
@@ -120,8 +124,11 @@ resync-overflow.xml|4: raid-resync-speed="18014398509481984G" is too fast: the k
 LIST
 # The schema refuses what it can express; DTDs, depth, ranges and repeated disks only xsraid sees.
 for name in xinclude.xml invalid-utf8.xml disk-shell.xml disk-dotdot.xml disk-quote.xml disk-slash.xml; do
-	xmllint --noout --nonet --relaxng "$top/answerfile/xsraid.rng" "$hostile/$name" 2>/dev/null &&
-		bad "$name validates against answerfile/xsraid.rng" || ok
+	if xmllint --noout --nonet --relaxng "$top/answerfile/xsraid.rng" "$hostile/$name" 2>/dev/null; then
+		bad "$name validates against answerfile/xsraid.rng"
+	else
+		ok
+	fi
 done
 
 # The disks the answerfile names must exist, and be two.
