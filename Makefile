@@ -6,7 +6,9 @@
 #                   build/install-xsraid.img: the stock image with xsraid inside
 #   make iso STOCK_ISO=install.iso (ANSWERFILE=file | ANSWERFILE_URL=url [VIA_GENERATOR=1])
 #                   build/install-xsraid.iso: the stock CD, remastered, that installs unattended
-#   make test       everything CI runs: lint, unit tests under ASan/UBSan, QEMU scenarios
+#   make test       everything CI runs: lint, unit tests under ASan/UBSan, fuzzers briefly,
+#                   QEMU scenarios
+#   make fuzz       the fuzzers, a minute each (installer-hook/tests/fuzz/fuzz.mk)
 #   make check-unit / check-cli / check-remaster / check-qemu / lint / format
 #
 # Versions of everything fetched from Debian are pinned in versions.env.
@@ -158,11 +160,17 @@ check-unit: $(ASAN_TESTS) $(REMASTER_ASAN_TESTS) $(ASAN)/xsraid
 # The command as an operator uses it (validate, plan, refusals), on the ASan build.
 check-cli: $(ASAN)/xsraid
 	XSRAID=$(ASAN)/xsraid ASAN_OPTIONS=detect_leaks=1 installer-hook/tests/cli.sh
+	XSRAID=$(ASAN)/xsraid ASAN_OPTIONS=detect_leaks=1 installer-hook/tests/fetch-cli.sh
+
+# Fetching with the static build (libcurl with mbedTLS) says what the ASan build says.
+check-fetch-static: $(BUILD)/xsraid
+	@run=; $(BUILD)/xsraid --version >/dev/null 2>&1 || run=qemu-i386; \
+	XSRAID=$(BUILD)/xsraid XSRAID_WRAPPER=$$run installer-hook/tests/fetch-cli.sh
 
 # --- static analysis and formatting -------------------------------------------
 
-FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch] $(REMASTER_DIR)/*.[ch] \
-                $(REMASTER_DIR)/tests/*.[ch])
+FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch] $(TESTDIR)/fuzz/*.[ch] \
+                $(REMASTER_DIR)/*.[ch] $(REMASTER_DIR)/tests/*.[ch])
 
 lint:
 	shellcheck -x -S warning $$(tools/shell-scripts)
@@ -200,10 +208,12 @@ demo: demo-plan
 	@echo && echo "== an install with xsraid under QEMU, then disk 2 booted alone (about 5 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
-test: deps lint check-unit check-cli $(BUILD)/xsraid check-remaster check-qemu
+test: deps lint check-unit check-cli $(BUILD)/xsraid check-fetch-static check-fuzz check-remaster \
+	check-qemu
 
 -include tests/qemu/qemu.mk
 -include installer-hook/tests/bench.mk
+-include installer-hook/tests/fuzz/fuzz.mk
 
 # --- the remaster's targets, after qemu.mk, which makes the stand-in's image and CD --
 
@@ -232,8 +242,8 @@ distclean:
 
 .SECONDARY:
 
-.PHONY: all static-deps check-unit check-cli check-remaster lint format deps test clean distclean \
-	demo demo-plan check-qemu installer iso
+.PHONY: all static-deps check-unit check-cli check-fetch-static check-remaster lint format deps test \
+	clean distclean demo demo-plan check-qemu installer iso
 
 -include $(STATIC_OBJS:.o=.d) $(ASAN_LIB_OBJS:.o=.d) $(ASAN)/obj/main.d \
 	$(patsubst $(TESTDIR)/%.c,$(ASAN)/tests/%.d,$(TEST_SRCS) $(TESTDIR)/testlib.c) \

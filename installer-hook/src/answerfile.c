@@ -3,15 +3,23 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Answerfiles are a few KiB; anything this large is not one. */
-#define ANSWERFILE_MAX (1024 * 1024)
+/* Block drivers whose disks the kernel names inside a directory of /dev (cciss/c0d0). */
+static const char *const DISK_DIRS[] = {"cciss", "ida", "rd"};
+
+/* The udev link directories that name a disk (and not a filesystem, as by-uuid does). */
+static const char *const DISK_LINK_DIRS[] = {"disk/by-id/", "disk/by-path/"};
+
+/* Values quoted in messages are cut to this many bytes, so the fix stays on the line. */
+#define SHOWN 80
 
 static const char *const STAGES[] = {
 	"installation-start",
@@ -44,6 +52,8 @@ struct parse {
 	const char *name;
 	struct buf *err;
 	struct answerfile *af;
+	xmlNode **guest_disks; /* checked as disk names only when they matter: with a mirror */
+	size_t n_guest_disks;
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -56,7 +66,9 @@ parse_error(struct parse *p, unsigned line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	buf_reset(p->err);
-	buf_printf(p->err, "%s:%u: %s", p->name, line, msg);
+	buf_printf(p->err, "%s:%u: ", p->name, line);
+	/* Values from the file may hold line breaks (&#10;) or a URL's password. */
+	buf_put_display(p->err, msg, sizeof(msg));
 	return -EINVAL;
 }
 
@@ -70,6 +82,22 @@ static unsigned node_line(const xmlNode *n)
 static bool name_is(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/*
+ * Cuts @s, a value about to be quoted in an error message, to SHOWN bytes
+ * and "...", so that the message keeps its fix.
+ */
+static const char *clip(char *s)
+{
+	size_t cut = SHOWN - 3;
+
+	if (strlen(s) <= SHOWN)
+		return s;
+	while (cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--; /* not inside a UTF-8 sequence */
+	memcpy(s + cut, "...", 4);
+	return s;
 }
 
 /* Element text with surrounding white space removed, as xcp.xmlunwrap's getText does. */
@@ -134,42 +162,106 @@ static int parse_bool(struct parse *p, const xmlNode *n, const char *attr_name, 
 		*ret = false;
 	else
 		r = parse_error(p, node_line(n), "%s=\"%s\" on <%s> must be yes or no", attr_name,
-				v, (const char *)n->name);
+				clip(v), (const char *)n->name);
 	free(v);
 	return r;
 }
 
-char *answerfile_normalize_disk(const char *text)
+/* A name made of [a-z][a-z0-9_]*, as the kernel names disks. */
+static bool kernel_name(const char *s, size_t len)
 {
-	const char *s = text;
+	if (!len || !islower((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* One component of a udev link name: what udev writes for model, serial or path. */
+static bool link_name(const char *s)
+{
+	if (!isalnum((unsigned char)s[0]))
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._:-+@", *c))
+			return false;
+	return true;
+}
+
+char *answerfile_normalize_disk(const char *text, char *why, size_t whylen)
+{
+	const char *s = text, *slash;
 
 	if (str_starts_with(s, "/dev/"))
 		s += 5;
-	if (!*s || *s == '/' || strlen(s) > 200)
-		return NULL;
 	for (const char *c = s; *c; c++) {
-		if (!isalnum((unsigned char)*c) && !strchr("._:/-+@", *c))
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f) {
+			snprintf(why, whylen, "it contains the byte 0x%02x", (unsigned char)*c);
 			return NULL;
+		}
+		if (!isalnum((unsigned char)*c) && !strchr("._:-+@/", *c)) {
+			snprintf(why, whylen, "it contains '%c'", *c);
+			return NULL;
+		}
 	}
-	/* Components must be real names: no "..", no empty ones. */
-	if (strstr(s, "//") || !strcmp(s, "..") || str_starts_with(s, "../") || strstr(s, "/../") ||
-	    str_ends_with(s, "/..") || str_ends_with(s, "/"))
+	if (!*s) {
+		snprintf(why, whylen, "it is empty");
 		return NULL;
-	return xstrdup(s);
+	}
+	if (strlen(s) > 200) {
+		snprintf(why, whylen, "it is longer than 200 characters");
+		return NULL;
+	}
+	if (strstr(s, "..")) {
+		/* Harmless inside a by-id name, but never needed, and ".." must not reach a path.
+		 */
+		snprintf(why, whylen, "it contains '..'");
+		return NULL;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(DISK_LINK_DIRS); i++)
+		if (str_starts_with(s, DISK_LINK_DIRS[i])) {
+			const char *n = s + strlen(DISK_LINK_DIRS[i]);
+			if (link_name(n))
+				return xstrdup(s);
+			snprintf(why, whylen, "%s must be followed by one link name",
+				 DISK_LINK_DIRS[i]);
+			return NULL;
+		}
+	slash = strchr(s, '/');
+	if (!slash && kernel_name(s, strlen(s)))
+		return xstrdup(s);
+	for (size_t i = 0; slash && i < ARRAY_SIZE(DISK_DIRS); i++)
+		if ((size_t)(slash - s) == strlen(DISK_DIRS[i]) &&
+		    !strncmp(s, DISK_DIRS[i], (size_t)(slash - s)) &&
+		    kernel_name(slash + 1, strlen(slash + 1)))
+			return xstrdup(s);
+	snprintf(why, whylen, "%s",
+		 slash ? "only cciss/, ida/, rd/, disk/by-id/ and disk/by-path/ names have a '/'"
+		       : "kernel names are lower-case letters and digits");
+	return NULL;
 }
 
-static int disk_from_text(struct parse *p, const xmlNode *n, const char *what, const char *text,
-			  char **ret)
+/* Checks the disk named in attribute @attr_name of @n, or in its text when @attr_name is NULL. */
+static int disk_from_text(struct parse *p, const xmlNode *n, const char *attr_name,
+			  const char *text, char **ret)
 {
-	char *d = answerfile_normalize_disk(text);
+	char why[96];
+	char *d = answerfile_normalize_disk(text, why, sizeof(why));
 
-	if (!d)
+	if (d) {
+		*ret = d;
+		return 0;
+	}
+	if (attr_name)
 		return parse_error(p, node_line(n),
-				   "%s '%s' is not a disk name; write it like sda or "
-				   "disk/by-id/ata-MODEL_SERIAL",
-				   what, text);
-	*ret = d;
-	return 0;
+				   "%s=\"%.*s\" on <%s> is not a disk name (%s); write a kernel "
+				   "name such as sdb or a link such as disk/by-id/ata-MODEL_SERIAL",
+				   attr_name, SHOWN, text, (const char *)n->name, why);
+	return parse_error(p, node_line(n),
+			   "<%s>%.*s</%s> is not a disk name (%s); write a kernel name such as "
+			   "sdb or a link such as disk/by-id/ata-MODEL_SERIAL",
+			   (const char *)n->name, SHOWN, text, (const char *)n->name, why);
 }
 
 static int parse_metadata(struct parse *p, const xmlNode *n, const char *an, enum md_metadata *ret)
@@ -188,7 +280,7 @@ static int parse_metadata(struct parse *p, const xmlNode *n, const char *an, enu
 			p, node_line(n),
 			"%s=\"%s\" is not supported: use 0.90 (the default) or 1.0, which keep "
 			"the superblock at the end where the BIOS boot chain needs it",
-			an, v);
+			an, clip(v));
 	free(v);
 	return r;
 }
@@ -203,7 +295,7 @@ static int parse_bitmap(struct parse *p, const xmlNode *n, const char *an, enum 
 	else if (!strcmp(v, "none"))
 		*ret = MD_BITMAP_NONE;
 	else
-		r = parse_error(p, node_line(n), "%s=\"%s\" must be internal or none", an, v);
+		r = parse_error(p, node_line(n), "%s=\"%s\" must be internal or none", an, clip(v));
 	free(v);
 	return r;
 }
@@ -222,12 +314,12 @@ static int parse_wipe(struct parse *p, const xmlNode *n, const char *an, enum wi
 			p, node_line(n),
 			"%s=\"%s\" must be refuse (the default: a second disk that holds data "
 			"is left alone) or force (erase it)",
-			an, v);
+			an, clip(v));
 	free(v);
 	return r;
 }
 
-static int parse_sr_type_value(struct parse *p, const xmlNode *n, const char *an, const char *v,
+static int parse_sr_type_value(struct parse *p, const xmlNode *n, const char *an, char *v,
 			       enum sr_type *ret)
 {
 	if (!strcmp(v, "lvm"))
@@ -235,13 +327,17 @@ static int parse_sr_type_value(struct parse *p, const xmlNode *n, const char *an
 	else if (!strcmp(v, "ext"))
 		*ret = SR_EXT;
 	else
-		return parse_error(p, node_line(n), "%s=\"%s\" must be lvm or ext", an, v);
+		return parse_error(p, node_line(n), "%s=\"%s\" must be lvm or ext", an, clip(v));
 	return 0;
 }
 
-/* KiB/s, optionally with a K, M or G suffix (per second). */
+/*
+ * KiB/s, optionally with a K, M or G suffix (per second), up to what the
+ * kernel's speed_limit_max (an int) takes.
+ */
 static int parse_speed(struct parse *p, const xmlNode *n, const char *an, uint32_t *ret)
 {
+	const uint64_t max = INT32_MAX;
 	char *orig = attr(n, an), *v;
 	uint64_t mult = 1, val;
 	int r = 0;
@@ -256,10 +352,17 @@ static int parse_speed(struct parse *p, const xmlNode *n, const char *an, uint32
 		mult = last == 'K' ? 1 : last == 'M' ? 1024 : 1024 * 1024;
 		v[len - 1] = '\0';
 	}
-	if (parse_u64(v, &val) < 0 || val == 0 || val * mult > UINT32_MAX)
+	int pr = parse_u64(v, &val);
+	if (pr == -EINVAL || (pr == 0 && val == 0))
 		r = parse_error(p, node_line(n),
-				"%s=\"%s\" must be a speed in KiB/s such as 200000, or 200M", an,
-				orig);
+				"%s=\"%.*s\" must be a speed in KiB/s such as 200000, or 200M", an,
+				SHOWN, orig);
+	else if (pr < 0 || val > max / mult)
+		r = parse_error(p, node_line(n),
+				"%s=\"%.*s\" is too fast: the kernel takes at most %llu KiB/s "
+				"(%lluG); write a speed such as 200M",
+				an, SHOWN, orig, (unsigned long long)max,
+				(unsigned long long)(max / (1024 * 1024)));
 	else
 		*ret = (uint32_t)(val * mult);
 	free(v);
@@ -284,7 +387,7 @@ static int check_attributes(struct parse *p, const xmlNode *n, const char *const
 			for (size_t i = 0; i < n_known; i++)
 				buf_printf(&list, "%s%s", i ? ", " : "", known[i]);
 			int r = parse_error(p, node_line(n),
-					    "unknown attribute %s= on <%s>; known: %s", an,
+					    "unknown attribute %.*s= on <%s>; known: %s", SHOWN, an,
 					    (const char *)n->name, list.data);
 			buf_free(&list);
 			return r;
@@ -338,13 +441,19 @@ static int parse_raid_element(struct parse *p, xmlNode *n)
 			p, node_line(n),
 			"<raid> has no device= attribute; write <raid device=\"md127\">");
 	}
-	rs->device = answerfile_normalize_disk(dev);
-	if (!rs->device || !str_starts_with(rs->device, "md")) {
-		r = parse_error(p, node_line(n), "<raid device=\"%s\"> is not an md device name",
-				dev);
+	const char *name = str_starts_with(dev, "/dev/") ? dev + 5 : dev;
+	bool md = str_starts_with(name, "md") && strlen(name) <= 32;
+	for (const char *c = name; md && *c; c++)
+		md = isalnum((unsigned char)*c) || *c == '_' || *c == '-';
+	if (!md) {
+		r = parse_error(p, node_line(n),
+				"<raid device=\"%.*s\"> is not an md device name; write "
+				"device=\"md127\"",
+				SHOWN, dev);
 		free(dev);
 		return r;
 	}
+	rs->device = xstrdup(name);
 	free(dev);
 	rs->syntax = RAID_SYNTAX_ELEMENT;
 	rs->line = node_line(n);
@@ -353,8 +462,8 @@ static int parse_raid_element(struct parse *p, xmlNode *n)
 			continue;
 		if (!name_is(c, "disk")) {
 			r = parse_error(p, node_line(c),
-					"<raid> may only contain <disk> elements, not <%s>",
-					(const char *)c->name);
+					"<raid> may only contain <disk> elements, not <%.*s>",
+					SHOWN, (const char *)c->name);
 			goto out;
 		}
 		disks = xrealloc(disks, (n_disks + 1) * sizeof(*disks));
@@ -369,7 +478,7 @@ static int parse_raid_element(struct parse *p, xmlNode *n)
 	}
 	for (size_t i = 0; i < 2; i++) {
 		char *t = node_text(disks[i]);
-		r = disk_from_text(p, disks[i], "<disk>", t, &rs->disks[i]);
+		r = disk_from_text(p, disks[i], NULL, t, &rs->disks[i]);
 		free(t);
 		if (r < 0)
 			goto out;
@@ -396,9 +505,9 @@ static int parse_primary_disk_raid(struct parse *p, xmlNode *pd)
 		for (const xmlAttr *a = pd->properties; a; a = a->next)
 			if (str_starts_with((const char *)a->name, "raid-"))
 				return parse_error(p, node_line(pd),
-						   "%s= needs raid=\"DISK\" on <primary-disk> to "
+						   "%.*s= needs raid=\"DISK\" on <primary-disk> to "
 						   "name the second disk",
-						   (const char *)a->name);
+						   SHOWN, (const char *)a->name);
 		return 0;
 	}
 	if (rs->syntax != RAID_SYNTAX_NONE) {
@@ -409,8 +518,11 @@ static int parse_primary_disk_raid(struct parse *p, xmlNode *pd)
 	}
 	rs->syntax = RAID_SYNTAX_ATTRIBUTE;
 	rs->line = node_line(pd);
-	rs->disks[0] = xstrdup(p->af->primary_disk);
-	r = disk_from_text(p, pd, "raid=", second, &rs->disks[1]);
+	char *first = node_text(pd);
+	r = disk_from_text(p, pd, NULL, first, &rs->disks[0]);
+	free(first);
+	if (r == 0)
+		r = disk_from_text(p, pd, "raid", second, &rs->disks[1]);
 	free(second);
 	if (r < 0)
 		return r;
@@ -459,14 +571,14 @@ static int parse_scripts(struct parse *p, xmlNode *root)
 				"<script stage=\"%s\"> is not a stage the installer runs; use "
 				"installation-start, filesystem-populated or "
 				"installation-complete",
-				s->stage);
+				clip(s->stage));
 			break;
 		}
 		if (!s->type)
 			s->type = xstrdup("url");
 		if (strcmp(s->type, "url") && strcmp(s->type, "nfs")) {
 			r = parse_error(p, s->line, "<script type=\"%s\"> must be url or nfs",
-					s->type);
+					clip(s->type));
 			break;
 		}
 		if (!*s->url) {
@@ -509,7 +621,7 @@ static int parse_document(struct parse *p, xmlDoc *doc)
 			p, node_line(root),
 			"root element <%s> is not an installation answerfile; it must be "
 			"<installation>",
-			af->root);
+			clip(af->root));
 
 	af->mode = attr(root, "mode");
 	if (!af->mode)
@@ -518,7 +630,7 @@ static int parse_document(struct parse *p, xmlDoc *doc)
 	    strcmp(af->mode, "upgrade"))
 		return parse_error(p, node_line(root),
 				   "mode=\"%s\" on <%s> must be fresh, reinstall or upgrade",
-				   af->mode, af->root);
+				   clip(af->mode), af->root);
 
 	v = attr_any(root, "srtype", "sr-type");
 	af->srtype = SR_LVM; /* 6.0's default */
@@ -535,12 +647,13 @@ static int parse_document(struct parse *p, xmlDoc *doc)
 		return r;
 
 	if (pd) {
+		/* Checked as a disk name only if it is mirrored: otherwise the installer's
+		 * business. */
 		char *t = node_text(pd);
 		af->primary_disk_line = node_line(pd);
-		r = disk_from_text(p, pd, "<primary-disk>", t, &af->primary_disk);
+		af->primary_disk = xstrdup(str_starts_with(t, "/dev/") ? t + 5 : t);
 		free(t);
-		if (r == 0)
-			r = parse_bool(p, pd, "guest-storage", true, &af->guest_storage);
+		r = parse_bool(p, pd, "guest-storage", true, &af->guest_storage);
 		if (r == 0 && !xmlHasProp(pd, (const xmlChar *)"guest-storage"))
 			r = parse_bool(p, pd, "gueststorage", true, &af->guest_storage);
 		if (r < 0)
@@ -563,20 +676,13 @@ static int parse_document(struct parse *p, xmlDoc *doc)
 			return r;
 	}
 
-	xmlNode **gds = NULL;
-	size_t n_gds = 0;
-	collect(root, "guest-disk", &gds, &n_gds);
-	for (size_t i = 0; i < n_gds && r == 0; i++) {
-		char *t = node_text(gds[i]), *d = NULL;
-		r = disk_from_text(p, gds[i], "<guest-disk>", t, &d);
-		if (r == 0)
-			strv_push(&af->guest_disks, d);
+	collect(root, "guest-disk", &p->guest_disks, &p->n_guest_disks);
+	for (size_t i = 0; i < p->n_guest_disks; i++) {
+		char *t = node_text(p->guest_disks[i]);
+		strv_push(&af->guest_disks, str_starts_with(t, "/dev/") ? t + 5 : t);
 		free(t);
-		free(d);
 	}
-	free(gds);
-	if (r == 0)
-		r = parse_scripts(p, root);
+	r = parse_scripts(p, root);
 	if (r < 0)
 		return r;
 
@@ -603,39 +709,109 @@ static int check_raid(struct parse *p)
 		return parse_error(p, af->primary_disk_line ? af->primary_disk_line : rs->line,
 				   "<primary-disk> is '%s' but <raid device=\"%s\"> declares the "
 				   "mirror; write <primary-disk>%s</primary-disk>",
-				   af->primary_disk ? af->primary_disk : "", rs->device,
+				   af->primary_disk ? clip(af->primary_disk) : "", rs->device,
 				   rs->device);
 	if (!strcmp(rs->disks[0], rs->disks[1]))
 		return parse_error(p, rs->line,
 				   "the mirror names disk '%s' twice; name two different disks",
 				   rs->disks[0]);
-	for (size_t i = 0; i < af->guest_disks.n; i++)
+	for (size_t i = 0; i < p->n_guest_disks; i++) {
+		char *d = NULL;
+		int r = disk_from_text(p, p->guest_disks[i], NULL, af->guest_disks.v[i], &d);
+		if (r < 0)
+			return r;
+		free(d);
 		for (size_t j = 0; j < 2; j++)
 			if (!strcmp(af->guest_disks.v[i], rs->disks[j]))
 				return parse_error(p, rs->line,
 						   "disk '%s' is both a mirror member and a "
 						   "<guest-disk>; remove one of them",
 						   rs->disks[j]);
+	}
 	return 0;
 }
 
-/* libxml2 reports through a global handler; keep only the first error. */
-struct xml_errors {
+/*
+ * What stops a parse: libxml2's first error, or a refusal of ours from a SAX
+ * callback (a DTD, XInclude, too deep a nesting).
+ * libxml2 reports through a global handler; only the first error is kept.
+ */
+struct xml_guard {
 	bool have;
+	bool ours; /* the message is a refusal of ours, not libxml2's */
 	unsigned line;
 	char msg[512];
+	startElementNsSAX2Func start_element;
 };
 
 static void xml_error_handler(void *ctx, xmlErrorPtr e)
 {
-	struct xml_errors *xe = ctx;
+	struct xml_guard *g = ctx;
 
-	if (xe->have || !e || e->level < XML_ERR_ERROR)
+	if (g->have || !e || e->level < XML_ERR_ERROR)
 		return;
-	xe->have = true;
-	xe->line = e->line > 0 ? (unsigned)e->line : 1;
-	str_copy(xe->msg, sizeof(xe->msg), e->message ? e->message : "malformed XML");
-	str_strip(xe->msg);
+	g->have = true;
+	g->line = e->line > 0 ? (unsigned)e->line : 1;
+	str_copy(g->msg, sizeof(g->msg), e->message ? e->message : "malformed XML");
+	/* libxml2 adds detail lines ("Bytes: 0x..."); the first says what is wrong. */
+	g->msg[strcspn(g->msg, "\n")] = '\0';
+	str_strip(g->msg);
+}
+
+static void __attribute__((format(printf, 2, 3))) refuse(xmlParserCtxt *ctxt, const char *fmt, ...)
+{
+	struct xml_guard *g = ctxt->_private;
+
+	if (!g->have) {
+		va_list ap;
+		g->have = g->ours = true;
+		g->line = (unsigned)(ctxt->input && ctxt->input->line > 0 ? ctxt->input->line : 1);
+		va_start(ap, fmt);
+		vsnprintf(g->msg, sizeof(g->msg), fmt, ap);
+		va_end(ap);
+	}
+	xmlStopParser(ctxt);
+}
+
+/*
+ * A DOCTYPE, the only place entities can be declared: refused before its
+ * internal subset is read (xmlStopParser() ends the input), in any encoding.
+ */
+static void on_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
+		      const xmlChar *system_id)
+{
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	refuse(ctx, "a document type declaration (<!DOCTYPE>) is not allowed in an answerfile; "
+		    "remove it");
+}
+
+static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+			     const xmlChar *uri, int n_namespaces, const xmlChar **namespaces,
+			     int n_attributes, int n_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxt *ctxt = ctx;
+	struct xml_guard *g = ctxt->_private;
+
+	if (ctxt->nameNr > ANSWERFILE_MAX_DEPTH) {
+		refuse(ctxt,
+		       "<%.*s> is nested %d elements deep; an answerfile needs a few, and more "
+		       "than %d are refused",
+		       SHOWN, (const char *)localname, ctxt->nameNr, ANSWERFILE_MAX_DEPTH);
+		return;
+	}
+	if (uri && (!strcmp((const char *)uri, "http://www.w3.org/2001/XInclude") ||
+		    !strcmp((const char *)uri, "http://www.w3.org/2003/XInclude"))) {
+		refuse(ctxt,
+		       "XInclude (<%s%s%.*s>) is not allowed in an answerfile; write the content "
+		       "in place",
+		       prefix ? (const char *)prefix : "", prefix ? ":" : "", SHOWN,
+		       (const char *)localname);
+		return;
+	}
+	g->start_element(ctx, localname, prefix, uri, n_namespaces, namespaces, n_attributes,
+			 n_defaulted, attributes);
 }
 
 static unsigned line_of(const char *data, size_t off)
@@ -657,76 +833,179 @@ static const char *find_bytes(const char *hay, size_t len, const char *needle)
 	return NULL;
 }
 
+/*
+ * Offset of the first byte that is not part of a valid UTF-8 sequence
+ * (overlong forms, surrogates and code points past U+10FFFF included), or
+ * @len when all is valid.
+ */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			n = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return i;
+		if (len - i <= n)
+			return i;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+/*
+ * The encoding named in the XML declaration, lower-cased into @out (""
+ * when there is none: UTF-8).
+ */
+static void declared_encoding(const char *data, size_t len, char *out, size_t outlen)
+{
+	const char *end, *e;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		data += 3, len -= 3;
+	if (len < 5 || memcmp(data, "<?xml", 5))
+		return;
+	end = find_bytes(data, len, "?>");
+	e = end ? find_bytes(data, (size_t)(end - data), "encoding") : NULL;
+	if (!e)
+		return;
+	e += 8;
+	while (e < end && (*e == ' ' || *e == '=' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || (*e != '"' && *e != '\''))
+		return;
+	for (const char *c = e + 1; c < end && *c != *e && n + 1 < outlen; c++)
+		out[n++] = (char)tolower((unsigned char)*c);
+	out[n] = '\0';
+}
+
+/*
+ * Checks the bytes before libxml2 sees them: size, NUL bytes, encoding,
+ * unrendered templates.  Returns 0 or -EINVAL (+ p->err).  Only encodings
+ * that keep ASCII as it is are let through, so that the stock installer's
+ * rewrite (a scan of the raw bytes) sees the tags libxml2 saw.
+ */
+static int check_bytes(struct parse *p, const char *data, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	struct buf why = BUF_INIT;
+	char enc[32];
+	const char *hit;
+	unsigned line;
+	int r = 0;
+
+	if (len > ANSWERFILE_MAX)
+		return parse_error(p, 1,
+				   "%zu bytes is too large for an answerfile (the limit is %d); "
+				   "is this the right file?",
+				   len, ANSWERFILE_MAX);
+	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return parse_error(p, 1, "the answerfile is UTF-16; save it as UTF-8");
+	hit = memchr(data, '\0', len);
+	if (hit)
+		return parse_error(p, line_of(data, (size_t)(hit - data)),
+				   "contains a NUL byte: this is not a text answerfile");
+	declared_encoding(data, len, enc, sizeof(enc));
+	if (strcmp(enc, "iso-8859-1") && strcmp(enc, "latin1")) {
+		if (*enc && strcmp(enc, "utf-8") && strcmp(enc, "utf8") &&
+		    strcmp(enc, "us-ascii") && strcmp(enc, "ascii"))
+			return parse_error(p, 1,
+					   "encoding=\"%s\" is not supported; save the answerfile "
+					   "as UTF-8",
+					   enc);
+		size_t bad = utf8_invalid_at(u, len);
+		if (bad < len)
+			return parse_error(p, line_of(data, bad),
+					   "byte 0x%02x is not valid UTF-8; save the answerfile as "
+					   "UTF-8",
+					   u[bad]);
+	}
+	line = answerfile_find_template(data, len, &why);
+	if (line)
+		r = parse_error(p, line, "%s", why.data);
+	buf_free(&why);
+	return r;
+}
+
+/* No network, entity substitution or DTD loading; line numbers past 65535. */
+#define XML_OPTIONS                                                                                \
+	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |           \
+	 XML_PARSE_BIG_LINES)
+
+static int parse_xml(struct parse *p, const char *data, size_t len, xmlDoc **ret)
+{
+	struct xml_guard g = {0};
+	xmlParserCtxt *ctxt;
+	int r = 0;
+
+	if (len == 0)
+		return parse_error(p, 1, "malformed XML: the document is empty");
+	ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
+	if (!ctxt)
+		return parse_error(p, 1, "cannot allocate an XML parser");
+	xmlCtxtUseOptions(ctxt, XML_OPTIONS);
+	ctxt->_private = &g;
+	ctxt->sax->internalSubset = on_subset;
+	ctxt->sax->externalSubset = on_subset;
+	g.start_element = ctxt->sax->startElementNs;
+	ctxt->sax->startElementNs = on_start_element;
+	xmlSetStructuredErrorFunc(&g, xml_error_handler);
+	xmlParseDocument(ctxt);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (g.have || !ctxt->wellFormed || !ctxt->myDoc)
+		r = parse_error(p, g.have ? g.line : 1, "%s%s", g.ours ? "" : "malformed XML: ",
+				g.have ? g.msg : "cannot be parsed");
+	if (r == 0)
+		*ret = ctxt->myDoc;
+	else if (ctxt->myDoc)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	return r;
+}
+
 int answerfile_parse(const char *data, size_t len, const char *name, struct answerfile *ret,
 		     struct buf *err)
 {
 	struct answerfile af = {0};
-	struct parse p = {.name = name, .err = err, .af = &af};
-	struct xml_errors xe = {0};
-	struct buf why = BUF_INIT;
-	xmlParserCtxt *ctxt = NULL;
+	struct parse p = {.err = err, .af = &af};
 	xmlDoc *doc = NULL;
-	const char *hit;
-	unsigned line;
 	int r;
 
-	af.name = xstrdup(name);
-	if (len > ANSWERFILE_MAX) {
-		r = parse_error(&p, 1, "%zu bytes is too large for an answerfile (limit %d)", len,
-				ANSWERFILE_MAX);
-		goto out;
-	}
-	if (memchr(data, '\0', len)) {
-		r = parse_error(
-			&p, line_of(data, (size_t)((const char *)memchr(data, '\0', len) - data)),
-			"contains a NUL byte: this is not a text answerfile");
-		goto out;
-	}
-	line = answerfile_find_template(data, len, &why);
-	if (line) {
-		r = parse_error(&p, line, "%s", why.data);
-		goto out;
-	}
-	hit = find_bytes(data, len, "<!DOCTYPE");
-	if (!hit)
-		hit = find_bytes(data, len, "<!ENTITY");
-	if (hit) {
-		r = parse_error(&p, line_of(data, (size_t)(hit - data)),
-				"document type and entity declarations are not allowed in an "
-				"answerfile; remove them");
-		goto out;
-	}
-
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt) {
-		r = parse_error(&p, 1, "cannot allocate an XML parser");
-		goto out;
-	}
-	xmlSetStructuredErrorFunc(&xe, xml_error_handler);
-	/* No NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR, no XInclude, no network. */
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!doc || xe.have) {
-		r = parse_error(&p, xe.have ? xe.line : 1, "malformed XML: %s",
-				xe.have ? xe.msg : "cannot be parsed");
-		goto out;
-	}
-	if (doc->intSubset || doc->extSubset) {
-		r = parse_error(&p, 1,
-				"document type declarations are not allowed in an answerfile");
-		goto out;
-	}
-	r = parse_document(&p, doc);
+	af.name = location_display(name);
+	p.name = af.name;
+	r = check_bytes(&p, data, len);
+	if (r == 0)
+		r = parse_xml(&p, data, len, &doc);
+	if (r == 0)
+		r = parse_document(&p, doc);
 	if (r == 0)
 		r = check_raid(&p);
-out:
 	if (doc)
 		xmlFreeDoc(doc);
-	if (ctxt)
-		xmlFreeParserCtxt(ctxt);
-	buf_free(&why);
+	free(p.guest_disks);
 	if (r < 0) {
 		answerfile_free(&af);
 		return r;
@@ -1061,7 +1340,7 @@ int answerfile_for_stock_installer(const char *data, size_t len, const char *nam
 		} else if (in_pd) {
 			r = -EINVAL;
 			buf_printf(err, "%s:%u: <primary-disk> must contain only the disk name",
-				   name, line_of(data, t.start));
+				   af.name, line_of(data, t.start));
 			goto out;
 		}
 		if (t.closing && !strcmp(t.name, af.root))
@@ -1069,7 +1348,7 @@ int answerfile_for_stock_installer(const char *data, size_t len, const char *nam
 	}
 	if (!root_close) {
 		r = -EINVAL;
-		buf_printf(err, "%s: cannot find the closing </%s> tag", name, af.root);
+		buf_printf(err, "%s: cannot find the closing </%s> tag", af.name, af.root);
 		goto out;
 	}
 

@@ -12,10 +12,12 @@
  * The XenServer installer's answerfile, and xsraid's RAID extension to it.
  *
  * Pure: answerfile_parse() takes bytes and returns a struct; fetching is
- * fetch.c's job.  libxml2 parses with network access, entity substitution
- * and DTD loading off, and a document type declaration is refused outright,
- * since no installer answerfile has one and it is the door to entity
- * expansion attacks.
+ * fetch.c's job.  The input is bounded before libxml2 sees it (1 MiB, UTF-8
+ * or ISO-8859-1, no NUL byte) and while it parses (no network, no entity
+ * substitution, elements nested at most ANSWERFILE_MAX_DEPTH deep).  A
+ * document type declaration (where entities are declared) and XInclude are
+ * refused outright, in any encoding: no installer answerfile has one, and
+ * they are the doors to entity expansion and to reading other files.
  *
  * Two spellings of the extension are accepted:
  *
@@ -80,7 +82,7 @@ struct answerfile_script {
 };
 
 struct answerfile {
-	char *name; /* for messages: a path or URL */
+	char *name; /* for messages: a path or URL, without the user:password of a URL */
 	char *root; /* "installation" or "upgrade" */
 	char *mode; /* fresh, reinstall, upgrade */
 	enum sr_type srtype;
@@ -102,6 +104,10 @@ struct answerfile {
 int answerfile_parse(const char *data, size_t len, const char *name, struct answerfile *ret,
 		     struct buf *err);
 void answerfile_free(struct answerfile *a);
+
+/* Larger answerfiles, or deeper ones, are refused: real ones are a few KiB, a few levels deep. */
+#define ANSWERFILE_MAX	     (1024 * 1024)
+#define ANSWERFILE_MAX_DEPTH 32
 
 /* The parsed answerfile as JSON (what `xsraid validate` prints). */
 void answerfile_to_json(const struct answerfile *a, struct buf *out);
@@ -126,11 +132,13 @@ const char *wipe_policy_name(enum wipe_policy w);
 const char *sr_type_name(enum sr_type t);
 
 /*
- * Checks a disk name from an answerfile: sda, /dev/sda, cciss/c0d0,
- * disk/by-id/ata-X.  Returns the name without "/dev/" (malloc'd) or NULL if
- * it has characters or components no device name has.
+ * Checks a disk name from an answerfile.  A disk is named the way the kernel
+ * names it (sda, xvda, nvme0n1, cciss/c0d0) or by a udev link below
+ * disk/by-id/ or disk/by-path/, with or without "/dev/" in front; nothing
+ * else.  Returns the name without "/dev/" (malloc'd), or NULL with the
+ * reason in @why ("it contains ';'").
  */
-char *answerfile_normalize_disk(const char *text);
+char *answerfile_normalize_disk(const char *text, char *why, size_t whylen);
 
 /*
  * Scans for an unrendered template (Cheetah $var/#if, Jinja {{ }}/{% %},

@@ -12,8 +12,9 @@ void cmdline_split(const char *text, struct strv *ret)
 	for (const char *p = text;; p++) {
 		char c = *p;
 		if (c == '\0' || ((c == ' ' || c == '\n' || c == '\t') && !quoted)) {
+			/* A lone pair of quotes is an empty argument (cur.data is still NULL). */
 			if (have)
-				strv_push(ret, cur.data);
+				strv_push(ret, cur.data ? cur.data : "");
 			buf_reset(&cur);
 			have = false;
 			if (c == '\0')

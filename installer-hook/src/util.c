@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -220,6 +221,60 @@ void shell_quote_argv(struct buf *b, const char *const *argv)
 			buf_putc(b, ' ');
 		shell_quote(b, argv[i]);
 	}
+}
+
+/*
+ * Length of the user:password@ part at the start of the authority @s of a
+ * URL, or 0.  In a location the authority ends only at '/', '?' or '#', so
+ * that no character in a password hides the rest of it; in a message it
+ * also ends at white space and quotes, which end a URL in prose.
+ */
+static size_t userinfo_len(const char *s, bool in_prose)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; s[i] && !strchr("/?#", s[i]); i++) {
+		if (in_prose && (isspace((unsigned char)s[i]) || s[i] == '\'' || s[i] == '"'))
+			break;
+		if (s[i] == '@')
+			at = i + 1;
+	}
+	return at;
+}
+
+static void put_display(struct buf *b, const char *text, size_t max, bool in_prose)
+{
+	const char *p = text, *end = text + strnlen(text, max);
+
+	while (p < end) {
+		size_t user =
+			p - text >= 3 && !memcmp(p - 3, "://", 3) ? userinfo_len(p, in_prose) : 0;
+		if (user) {
+			buf_puts(b, "***@");
+			p += user;
+			continue;
+		}
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", (unsigned char)*p);
+		else
+			buf_putc(b, *p);
+		p++;
+	}
+	if (*end)
+		buf_puts(b, "...");
+}
+
+void buf_put_display(struct buf *b, const char *text, size_t max)
+{
+	put_display(b, text, max, true);
+}
+
+char *location_display(const char *location)
+{
+	struct buf b = BUF_INIT;
+
+	put_display(&b, location, 256, false);
+	return buf_detach(&b);
 }
 
 void json_quote(struct buf *b, const char *s)

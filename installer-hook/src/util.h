@@ -82,6 +82,21 @@ void shell_quote(struct buf *b, const char *s);
 /* Appends argv[0..] joined by spaces, each shell-quoted. */
 void shell_quote_argv(struct buf *b, const char *const *argv);
 
+/*
+ * Appends @text, a message, as it may be shown on a console or in a log: the
+ * user:password@ of every URL in it becomes ***@, and control characters are
+ * written as \xNN, so a message stays on one line.  At most @max bytes of
+ * @text are shown, then "...".
+ */
+void buf_put_display(struct buf *b, const char *text, size_t max);
+
+/*
+ * A location (a path or one URL) as it may be shown, the same way: all of
+ * the authority before its last '@' is hidden, whatever characters it holds.
+ * At most 256 bytes, then "...".
+ */
+char *location_display(const char *location);
+
 /* Appends @s as a JSON string literal (with quotes). */
 void json_quote(struct buf *b, const char *s);
 

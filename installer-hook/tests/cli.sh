@@ -93,6 +93,59 @@ contains "$work/out" "does not match answerfile_sha256="
 sum=$(sha256sum "$examples/raid-attribute.xml" | cut -d' ' -f1)
 expect 0 "$work/out" -- "$XSRAID" validate "file://$examples/raid-attribute.xml" --sha256="$sum"
 
+# --- hostile answerfiles: one line with file:line and the fix, and nothing done ------------
+"$top/installer-hook/tests/make-sysroot.sh" "$work/root"
+hostile=$data/hostile
+while IFS='|' read -r name message; do
+	expect 1 "$work/out" -- "$XSRAID" validate "$hostile/$name"
+	if [ "$(cat "$work/out")" = "$hostile/$name:$message" ]; then ok; else
+		bad "validate $name printed '$(head -c 300 "$work/out")', not '$name:$message'"
+	fi
+	# apply refuses before it looks at a disk: its log holds the refusal and nothing else.
+	rm -f "$work/log"
+	expect 1 "$work/out" -- "$XSRAID" apply --sysroot "$work/root" --answerfile "$hostile/$name" --log "$work/log"
+	if [ "$(wc -l <"$work/log")" -eq 1 ] && grep -qF -- "error: $hostile/$name:$message" "$work/log"; then
+		ok
+	else
+		bad "apply with $name logged more than its refusal: $(head -3 "$work/log")"
+	fi
+done <<'LIST'
+billion-laughs.xml|2: a document type declaration (<!DOCTYPE>) is not allowed in an answerfile; remove it
+external-entity.xml|2: a document type declaration (<!DOCTYPE>) is not allowed in an answerfile; remove it
+xinclude.xml|4: XInclude (<xi:include>) is not allowed in an answerfile; write the content in place
+deep.xml|4: <a> is nested 33 elements deep; an answerfile needs a few, and more than 32 are refused
+invalid-utf8.xml|4: byte 0xe9 is not valid UTF-8; save the answerfile as UTF-8
+disk-shell.xml|3: raid="sdb$(reboot)" on <primary-disk> is not a disk name (it contains '$'); write a kernel name such as sdb or a link such as disk/by-id/ata-MODEL_SERIAL
+disk-dotdot.xml|3: raid="disk/by-id/../../sdb" on <primary-disk> is not a disk name (it contains '..'); write a kernel name such as sdb or a link such as disk/by-id/ata-MODEL_SERIAL
+disk-quote.xml|5: <disk>sdb' -o '</disk> is not a disk name (it contains '''); write a kernel name such as sdb or a link such as disk/by-id/ata-MODEL_SERIAL
+disk-slash.xml|3: raid="mapper/vg0-lv0" on <primary-disk> is not a disk name (only cciss/, ida/, rd/, disk/by-id/ and disk/by-path/ names have a '/'); write a kernel name such as sdb or a link such as disk/by-id/ata-MODEL_SERIAL
+same-disk.xml|3: the mirror names disk 'sdb' twice; name two different disks
+resync-overflow.xml|4: raid-resync-speed="18014398509481984G" is too fast: the kernel takes at most 2147483647 KiB/s (2047G); write a speed such as 200M
+LIST
+# The schema refuses what it can express; DTDs, depth, ranges and repeated disks only xsraid sees.
+for name in xinclude.xml invalid-utf8.xml disk-shell.xml disk-dotdot.xml disk-quote.xml disk-slash.xml; do
+	if xmllint --noout --nonet --relaxng "$top/answerfile/xsraid.rng" "$hostile/$name" 2>/dev/null; then
+		bad "$name validates against answerfile/xsraid.rng"
+	else
+		ok
+	fi
+done
+
+# The disks the answerfile names must exist, and be two.
+cat >"$work/missing-disk.xml" <<'XML'
+<?xml version="1.0"?>
+<installation>
+  <primary-disk raid="sdc">sda</primary-disk>
+</installation>
+XML
+expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/root" --answerfile "$work/missing-disk.xml"
+contains "$work/out" "raid: disk 'sdc' (<primary-disk raid=...> at $work/missing-disk.xml:3) does not exist; disks here: sda, sdb"
+mkdir -p "$work/root/dev/disk/by-id"
+ln -s ../../sda "$work/root/dev/disk/by-id/ata-ST500DM002-1BD142_Z3TAAAAA"
+sed 's|raid="sdc"|raid="disk/by-id/ata-ST500DM002-1BD142_Z3TAAAAA"|' "$work/missing-disk.xml" >"$work/alias.xml"
+expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/root" --answerfile "$work/alias.xml"
+contains "$work/out" "raid: 'sda' and 'disk/by-id/ata-ST500DM002-1BD142_Z3TAAAAA' are the same disk (sda); name two different disks"
+
 # --- usage ---------------------------------------------------------------------------
 expect 0 "$work/out" -- "$XSRAID" --help
 for verb in plan validate apply resume status hook generate "Exit status"; do
@@ -102,7 +155,6 @@ expect 2 "$work/out" -- "$XSRAID" frobnicate
 expect 2 "$work/out" -- "$XSRAID" plan --no-such-option
 
 # --- plan against a XenServer 6.0.2 root -----------------------------------------------
-"$top/installer-hook/tests/make-sysroot.sh" "$work/root"
 expect 0 "$work/plan.txt" -- "$XSRAID" plan --sysroot "$work/root" --answerfile "$examples/raid-attribute.xml"
 contains "$work/plan.txt" "xsraid plan: RAID1 of /dev/sda and /dev/sdb"
 contains "$work/plan.txt" '$ /sbin/mdadm --create /dev/md0 --run --metadata=0.90'

@@ -252,37 +252,105 @@ static void test_password_hash_is_not_a_template(void **state)
 	free(text);
 }
 
-static void test_hostile(void **state)
+/* Entity tricks and document types are refused while parsing, before any entity is read. */
+static void test_hostile_declarations(void **state)
 {
 	(void)state;
-	/* External entity (XXE) and entity expansion: refused before parsing. */
+	/* External entity (XXE). */
 	expect_error("<?xml version=\"1.0\"?>\n<!DOCTYPE installation [\n"
 		     "<!ENTITY x SYSTEM \"file:///etc/shadow\">]>\n"
 		     "<installation><primary-disk>&x;</primary-disk></installation>",
-		     "a.xml:2: document type and entity declarations are not allowed", NULL);
+		     "a.xml:2: a document type declaration (<!DOCTYPE>) is not allowed in an "
+		     "answerfile; remove it",
+		     NULL);
+	/* Billion laughs. */
 	expect_error("<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
 		     "\"&lol;&lol;&lol;&lol;&lol;&lol;\">]><installation>&lol2;</installation>",
-		     "a.xml:1: document type and entity declarations", NULL);
-	/* A NUL byte. */
+		     "a.xml:1: a document type declaration (<!DOCTYPE>) is not allowed", NULL);
+	/* An external DTD, which would be fetched to validate or for default attributes. */
+	expect_error("<!DOCTYPE installation SYSTEM \"http://127.0.0.1:1/a.dtd\">\n"
+		     "<installation><primary-disk>sda</primary-disk></installation>",
+		     "a.xml:1: a document type declaration (<!DOCTYPE>) is not allowed", NULL);
+	/* An entity nobody declared. */
+	expect_error("<installation>\n<primary-disk>&x;</primary-disk></installation>",
+		     "a.xml:2: malformed XML: Entity 'x' not defined", NULL);
+	/* XInclude, which would read another file into the answerfile. */
+	expect_error("<installation xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
+		     "<primary-disk>sda</primary-disk>\n"
+		     "<hostname><xi:include href=\"/etc/hostname\" parse=\"text\"/></hostname>\n"
+		     "</installation>",
+		     "a.xml:3: XInclude (<xi:include>) is not allowed in an answerfile; write "
+		     "the content in place",
+		     NULL);
+}
+
+/* What is not UTF-8 text of a sane size and depth is refused with its line. */
+static void test_hostile_bytes(void **state)
+{
+	(void)state;
 	struct answerfile af;
 	struct buf err = BUF_INIT;
+
 	const char nul[] = "<installation>\n<primary-disk>sda\0</primary-disk></installation>";
 	assert_int_equal(answerfile_parse(nul, sizeof(nul) - 1, "a.xml", &af, &err), -EINVAL);
-	assert_true(str_starts_with(err.data, "a.xml:2: contains a NUL byte"));
-	/* Deep nesting stops at libxml2's depth limit without crashing. */
+	assert_string_equal(err.data,
+			    "a.xml:2: contains a NUL byte: this is not a text answerfile");
+	expect_error("<installation>\n<primary-disk>sda</primary-disk>\n"
+		     "<hostname>h\xff</hostname></installation>",
+		     "a.xml:3: byte 0xff is not valid UTF-8; save the answerfile as UTF-8", NULL);
+	/* An overlong '/' and a UTF-16 surrogate: valid-looking, but not UTF-8. */
+	expect_error("<installation>\n<primary-disk>sda\xc0\xaf</primary-disk></installation>",
+		     "a.xml:2: byte 0xc0 is not valid UTF-8", NULL);
+	expect_error("<installation><hostname>\xed\xa0\x80</hostname></installation>",
+		     "a.xml:1: byte 0xed is not valid UTF-8", NULL);
+	expect_error("\xff\xfe<\0i\0", "a.xml:1: the answerfile is UTF-16; save it as UTF-8", NULL);
+	expect_error("<?xml version=\"1.0\" encoding=\"EBCDIC-US\"?>\n<installation/>",
+		     "a.xml:1: encoding=\"ebcdic-us\" is not supported; save the answerfile as "
+		     "UTF-8",
+		     NULL);
+	/* Declared Latin-1 is read as such; real UTF-8 passes. */
+	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<installation>"
+			       "<primary-disk>sda</primary-disk><hostname>caf\xe9</hostname>"
+			       "</installation>",
+			       &af, &err),
+			 0);
+	answerfile_free(&af);
+	assert_int_equal(parse("\xef\xbb\xbf<installation><primary-disk>sda</primary-disk>"
+			       "<hostname>caf\xc3\xa9-\xf0\x9f\x96\xa5</hostname></installation>",
+			       &af, &err),
+			 0);
+	answerfile_free(&af);
+	/* A control character, as a character reference. */
+	expect_error("<installation>\n<hostname>&#1;</hostname></installation>",
+		     "a.xml:2: malformed XML: xmlParseCharRef: invalid xmlChar value 1", NULL);
+
+	/* Deep nesting stops at xsraid's own limit, with the line of the element. */
 	struct buf deep = BUF_INIT;
-	buf_puts(&deep, "<installation>");
+	buf_puts(&deep, "<installation>\n");
 	for (int i = 0; i < 100000; i++)
 		buf_puts(&deep, "<a>");
 	buf_reset(&err);
 	assert_int_equal(answerfile_parse(deep.data, deep.len, "a.xml", &af, &err), -EINVAL);
-	assert_non_null(strstr(err.data, "malformed XML"));
-	/* Too large. */
-	char *big = xmalloc(2 << 20);
-	memset(big, ' ', 2 << 20);
+	assert_string_equal(err.data, "a.xml:2: <a> is nested 33 elements deep; an answerfile "
+				      "needs a few, and more than 32 are refused");
+
+	/* Too large: refused before parsing, one byte over the limit. */
+	char *big = xmalloc(ANSWERFILE_MAX + 1);
+	memset(big, ' ', ANSWERFILE_MAX + 1);
 	buf_reset(&err);
-	assert_int_equal(answerfile_parse(big, 2 << 20, "a.xml", &af, &err), -EINVAL);
-	assert_non_null(strstr(err.data, "too large"));
+	assert_int_equal(answerfile_parse(big, ANSWERFILE_MAX + 1, "a.xml", &af, &err), -EINVAL);
+	assert_string_equal(err.data, "a.xml:1: 1048577 bytes is too large for an answerfile "
+				      "(the limit is 1048576); is this the right file?");
+
+	/* Line numbers past 65535 are right. */
+	struct buf tall = BUF_INIT;
+	buf_puts(&tall, "<installation>");
+	for (int i = 0; i < 70000; i++)
+		buf_putc(&tall, '\n');
+	buf_puts(&tall, "<primary-disk raid=\"sd;b\">sda</primary-disk></installation>");
+	assert_int_equal(answerfile_parse(tall.data, tall.len, "a.xml", &af, &err), -EINVAL);
+	assert_true(str_starts_with(err.data, "a.xml:70001: raid=\"sd;b\""));
+
 	/* Garbage of every byte value never crashes the parser. */
 	srand(1);
 	for (int round = 0; round < 200; round++) {
@@ -296,7 +364,94 @@ static void test_hostile(void **state)
 	}
 	free(big);
 	buf_free(&deep);
+	buf_free(&tall);
 	buf_free(&err);
+}
+
+/* Values shown in messages are cut, kept on one line, and a URL's password is never shown. */
+static void test_messages_stay_one_line(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT, doc = BUF_INIT;
+
+	expect_error("<installation>\n<primary-disk raid=\"sdb\" raid-wipe=\"yes&#10;xsraid: "
+		     "done\">sda</primary-disk></installation>",
+		     "a.xml:2: raid-wipe=\"yes\\x0axsraid: done\" must be refuse", NULL);
+	buf_puts(&doc, "<installation mode=\"");
+	for (int i = 0; i < 5000; i++)
+		buf_putc(&doc, 'x');
+	buf_puts(&doc, "\"><primary-disk>sda</primary-disk></installation>");
+	assert_int_equal(answerfile_parse(doc.data, doc.len, "a.xml", &af, &err), -EINVAL);
+	assert_non_null(strstr(err.data, "xxx...\" on <installation> must be fresh, reinstall or "
+					 "upgrade"));
+	assert_true(err.len < 200);
+	assert_int_equal(answerfile_parse("<installation/>", 15,
+					  "http://admin:s3cret@pxe.example.com/a.xml", &af, &err),
+			 -EINVAL);
+	assert_string_equal(err.data, "http://***@pxe.example.com/a.xml:1: <installation "
+				      "mode=\"fresh\"> has no <primary-disk>; add "
+				      "<primary-disk>sda</primary-disk>");
+	const char *ok = "<installation><primary-disk>sda</primary-disk></installation>";
+	assert_int_equal(answerfile_parse(ok, strlen(ok), "ftp://u:p@h/a.xml", &af, &err), 0);
+	assert_string_equal(af.name, "ftp://***@h/a.xml");
+	answerfile_free(&af);
+	buf_free(&doc);
+	buf_free(&err);
+}
+
+/* resync-speed is bounded by what the kernel takes, with and without a suffix, and never wraps. */
+static void test_resync_speed_range(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		uint32_t kib; /* 0: refused as too fast */
+	} cases[] = {
+		{"1", 1},
+		{"200M", 200 * 1024},
+		{"2047G", 2047u * 1024 * 1024},
+		{"2147483647", 2147483647u},
+		{"2147483648", 0},
+		{"2048G", 0},
+		{"4294967296", 0},
+		/* 2^54 G wrapped to 0 and was then taken for "the kernel default". */
+		{"18014398509481984G", 0},
+		{"99999999999999999999999", 0},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *doc = xasprintf("<installation><primary-disk raid=\"sdb\" "
+				      "raid-resync-speed=\"%s\">sda</primary-disk></installation>",
+				      cases[i].value);
+		struct answerfile af;
+		struct buf err = BUF_INIT;
+		int r = parse(doc, &af, &err);
+		if (cases[i].kib) {
+			assert_int_equal(r, 0);
+			assert_int_equal(af.raid.resync_speed_kib, cases[i].kib);
+			answerfile_free(&af);
+		} else {
+			char *want =
+				xasprintf("a.xml:1: raid-resync-speed=\"%s\" is too fast: the "
+					  "kernel takes at most 2147483647 KiB/s (2047G); write "
+					  "a speed such as 200M",
+					  cases[i].value);
+			assert_int_equal(r, -EINVAL);
+			assert_string_equal(err.data, want);
+			free(want);
+		}
+		buf_free(&err);
+		free(doc);
+	}
+	expect_error("<installation><primary-disk raid=\"sdb\" raid-resync-speed=\"0\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:1: raid-resync-speed=\"0\" must be a speed in KiB/s", NULL);
+	expect_error("<installation><primary-disk raid=\"sdb\" raid-resync-speed=\"-5M\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:1: raid-resync-speed=\"-5M\" must be a speed in KiB/s", NULL);
+	expect_error("<installation><raid device=\"md127\" resync-speed=\"G\"><disk>sda</disk>"
+		     "<disk>sdb</disk></raid><primary-disk>md127</primary-disk></installation>",
+		     "a.xml:1: resync-speed=\"G\" must be a speed in KiB/s", NULL);
 }
 
 static void test_raid_rules(void **state)
@@ -326,7 +481,9 @@ static void test_raid_rules(void **state)
 		     "a.xml:2: <raid> has no device=", NULL);
 	expect_error("<installation>\n<raid device=\"sdc\"><disk>sda</disk><disk>sdb</disk></raid>"
 		     "<primary-disk>sdc</primary-disk></installation>",
-		     "a.xml:2: <raid device=\"sdc\"> is not an md device name", NULL);
+		     "a.xml:2: <raid device=\"sdc\"> is not an md device name; write "
+		     "device=\"md127\"",
+		     NULL);
 	expect_error("<installation>\n<primary-disk raid=\"sdb\" raid-wipes=\"force\">sda"
 		     "</primary-disk></installation>",
 		     "a.xml:2: unknown attribute raid-wipes= on <primary-disk>", "raid-wipe");
@@ -350,10 +507,10 @@ static void test_raid_rules(void **state)
 		     "a.xml:2: disk 'sdb' is both a mirror member and a <guest-disk>", NULL);
 	expect_error(
 		"<installation>\n<primary-disk raid=\"sd b\">sda</primary-disk></installation>",
-		"a.xml:2: raid= 'sd b' is not a disk name", NULL);
+		"a.xml:2: raid=\"sd b\" on <primary-disk> is not a disk name", NULL);
 	expect_error("<installation>\n<primary-disk raid=\"../etc/passwd\">sda</primary-disk>"
 		     "</installation>",
-		     "a.xml:2: raid= '../etc/passwd' is not a disk name", NULL);
+		     "a.xml:2: raid=\"../etc/passwd\" on <primary-disk> is not a disk name", NULL);
 }
 
 static void test_installation_rules(void **state)
@@ -416,39 +573,131 @@ static void test_upgrade_without_raid(void **state)
 	buf_free(&err);
 }
 
+/* What a disk may be called: the kernel's names and the by-id and by-path links. */
 static void test_normalize_disk(void **state)
 {
 	(void)state;
+	static const char slash[] =
+		"only cciss/, ida/, rd/, disk/by-id/ and disk/by-path/ names have a '/'";
 	static const struct {
-		const char *in, *out;
+		const char *in, *out_or_why;
+		bool ok;
 	} cases[] = {
-		{"sda", "sda"},
-		{"/dev/sda", "sda"},
-		{"disk/by-id/ata-ST2000_Z1E0", "disk/by-id/ata-ST2000_Z1E0"},
-		{"/dev/disk/by-path/pci-0000:00:1f.2-ata-1", "disk/by-path/pci-0000:00:1f.2-ata-1"},
-		{"cciss/c0d0", "cciss/c0d0"},
-		{"nvme0n1", "nvme0n1"},
-		{"", NULL},
-		{"/dev/", NULL},
-		{"sd a", NULL},
-		{"../sda", NULL},
-		{"disk/../../etc", NULL},
-		{"disk//x", NULL},
-		{"sda;rm -rf /", NULL},
-		{"$(reboot)", NULL},
-		{"/etc/passwd", NULL},
+		{"sda", "sda", true},
+		{"/dev/sda", "sda", true},
+		{"xvda", "xvda", true},
+		{"nvme0n1", "nvme0n1", true},
+		{"md127", "md127", true},
+		{"cciss/c0d0", "cciss/c0d0", true},
+		{"/dev/ida/c0d1", "ida/c0d1", true},
+		{"rd/c0d0", "rd/c0d0", true},
+		{"disk/by-id/ata-ST2000_Z1E0", "disk/by-id/ata-ST2000_Z1E0", true},
+		{"disk/by-id/wwn-0x5000c500a1b2c3d4", "disk/by-id/wwn-0x5000c500a1b2c3d4", true},
+		{"/dev/disk/by-path/pci-0000:00:1f.2-ata-1", "disk/by-path/pci-0000:00:1f.2-ata-1",
+		 true},
+		{"", "it is empty", false},
+		{"/dev/", "it is empty", false},
+		{"sd a", "it contains the byte 0x20", false},
+		{"sda\n", "it contains the byte 0x0a", false},
+		{"sd\xc3\xa4", "it contains the byte 0xc3", false},
+		{"../sda", "it contains '..'", false},
+		{"disk/by-id/../../etc/passwd", "it contains '..'", false},
+		{"disk/by-id/a..b", "it contains '..'", false},
+		{"disk//x", slash, false},
+		{"disk/by-id/", "disk/by-id/ must be followed by one link name", false},
+		{"disk/by-id/ata-X/sda", "disk/by-id/ must be followed by one link name", false},
+		{"disk/by-path/-x", "disk/by-path/ must be followed by one link name", false},
+		{"disk/by-uuid/0f1e", slash, false},
+		{"/etc/passwd", slash, false},
+		{"mapper/vg-root", slash, false},
+		{"cciss/c0d0/x", slash, false},
+		{"sda;rm -rf /", "it contains ';'", false},
+		{"sda;reboot", "it contains ';'", false},
+		{"$(reboot)", "it contains '$'", false},
+		{"`reboot`", "it contains '`'", false},
+		{"sda\"", "it contains '\"'", false},
+		{"sda'", "it contains '''", false},
+		{"sda|x", "it contains '|'", false},
+		{"sda&x", "it contains '&'", false},
+		{"sd*", "it contains '*'", false},
+		{"SDA", "kernel names are lower-case letters and digits", false},
+		{"-sda", "kernel names are lower-case letters and digits", false},
+		{"sda:1", "kernel names are lower-case letters and digits", false},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *got = answerfile_normalize_disk(cases[i].in);
-		if (!cases[i].out) {
+	char why[96];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		why[0] = '\0';
+		char *got = answerfile_normalize_disk(cases[i].in, why, sizeof(why));
+		if (!cases[i].ok) {
 			if (got)
 				fail_msg("'%s' accepted as '%s'", cases[i].in, got);
+			if (strcmp(why, cases[i].out_or_why))
+				fail_msg("'%s': '%s', not '%s'", cases[i].in, why,
+					 cases[i].out_or_why);
 		} else {
-			assert_non_null(got);
-			assert_string_equal(got, cases[i].out);
+			if (!got)
+				fail_msg("'%s' refused: %s", cases[i].in, why);
+			assert_string_equal(got, cases[i].out_or_why);
 		}
 		free(got);
 	}
+	char *longname = xmalloc(300);
+	memset(longname, 'a', 299);
+	longname[299] = '\0';
+	assert_null(answerfile_normalize_disk(longname, why, sizeof(why)));
+	assert_string_equal(why, "it is longer than 200 characters");
+	free(longname);
+}
+
+/* Each field that names a disk says which one is wrong; names that are not mirrored are free. */
+static void test_disk_fields(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	expect_error("<installation>\n<primary-disk raid=\"sdb;reboot\">sda</primary-disk>"
+		     "</installation>",
+		     "a.xml:2: raid=\"sdb;reboot\" on <primary-disk> is not a disk name (it "
+		     "contains ';'); write a kernel name such as sdb or a link such as "
+		     "disk/by-id/ata-MODEL_SERIAL",
+		     NULL);
+	expect_error("<installation>\n<primary-disk raid=\"sdb\">../sda</primary-disk>"
+		     "</installation>",
+		     "a.xml:2: <primary-disk>../sda</primary-disk> is not a disk name (it contains "
+		     "'..')",
+		     NULL);
+	expect_error("<installation>\n<raid device=\"md127\">\n<disk>sda</disk>\n"
+		     "<disk>disk/by-uuid/0f1e</disk></raid>\n<primary-disk>md127</primary-disk>"
+		     "</installation>",
+		     "a.xml:4: <disk>disk/by-uuid/0f1e</disk> is not a disk name (only cciss/, "
+		     "ida/, rd/, disk/by-id/ and disk/by-path/ names have a '/')",
+		     NULL);
+	expect_error("<installation>\n<primary-disk raid=\"sdb\">sda</primary-disk>\n"
+		     "<guest-disk>sdc`id`</guest-disk></installation>",
+		     "a.xml:3: <guest-disk>sdc`id`</guest-disk> is not a disk name (it contains "
+		     "'`')",
+		     NULL);
+	expect_error("<installation>\n<raid device=\"md/../x\"><disk>sda</disk><disk>sdb</disk>"
+		     "</raid><primary-disk>md127</primary-disk></installation>",
+		     "a.xml:2: <raid device=\"md/../x\"> is not an md device name; write "
+		     "device=\"md127\"",
+		     NULL);
+	/* The same disk twice, also spelled differently. */
+	expect_error("<installation>\n<raid device=\"md127\"><disk>/dev/sdb</disk><disk>sdb</disk>"
+		     "</raid><primary-disk>md127</primary-disk></installation>",
+		     "a.xml:2: the mirror names disk 'sdb' twice; name two different disks", NULL);
+	/* Without a mirror, the installer's own names (iSCSI, say) are its business. */
+	assert_int_equal(parse("<installation><primary-disk>iscsi:10.0.0.1::3260:1:iqn.x</"
+			       "primary-disk><guest-disk>/dev/mapper/x y</guest-disk>"
+			       "</installation>",
+			       &af, &err),
+			 0);
+	assert_string_equal(af.primary_disk, "iscsi:10.0.0.1::3260:1:iqn.x");
+	assert_string_equal(af.guest_disks.v[0], "mapper/x y");
+	answerfile_free(&af);
+	buf_free(&err);
 }
 
 static char *stock(const char *text, int expect_r)
@@ -539,12 +788,16 @@ int main(void)
 		cmocka_unit_test(test_malformed_xml_has_line),
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_password_hash_is_not_a_template),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile_declarations),
+		cmocka_unit_test(test_hostile_bytes),
+		cmocka_unit_test(test_messages_stay_one_line),
+		cmocka_unit_test(test_resync_speed_range),
 		cmocka_unit_test(test_raid_rules),
 		cmocka_unit_test(test_installation_rules),
 		cmocka_unit_test(test_unknown_elements_kept),
 		cmocka_unit_test(test_upgrade_without_raid),
 		cmocka_unit_test(test_normalize_disk),
+		cmocka_unit_test(test_disk_fields),
 		cmocka_unit_test(test_stock_rewrite_xcpng),
 		cmocka_unit_test(test_stock_rewrite_attribute),
 		cmocka_unit_test(test_stock_rewrite_no_raid),

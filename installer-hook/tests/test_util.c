@@ -67,6 +67,54 @@ static void test_cmdline(void **state)
 	assert_null(cmdline_value(&args, "install"));
 	assert_null(cmdline_value(&args, "answer"));
 	strv_free(&args);
+
+	/* A pair of quotes with nothing in them, or one left open, crashed the split
+	 * (fuzz_cmdline). */
+	cmdline_split("install \"\" answerfile=\"", &args);
+	assert_int_equal(args.n, 3);
+	assert_string_equal(args.v[1], "");
+	assert_string_equal(args.v[2], "answerfile=");
+	strv_free(&args);
+	cmdline_split("\"", &args);
+	assert_int_equal(args.n, 1);
+	assert_string_equal(args.v[0], "");
+	strv_free(&args);
+}
+
+/* What messages show of a location: never a URL's user:password, never a line break. */
+static void test_location_display(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"/tmp/answerfile", "/tmp/answerfile"},
+		{"http://pxe/a.xml", "http://pxe/a.xml"},
+		{"http://admin:s3cret@pxe:8080/a.xml", "http://***@pxe:8080/a.xml"},
+		{"ftp://user@pxe/a.xml", "ftp://***@pxe/a.xml"},
+		{"https://a:b@c@pxe?x=@y", "https://***@pxe?x=@y"},
+		/* No byte of a password ends the authority early: no space, no control byte. */
+		{"http://us\x19"
+		 "er:p w'@pxe/a",
+		 "http://***@pxe/a"},
+		{"file:///x\ny", "file:///x\\x0ay"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = location_display(cases[i].in);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+	/* In a message, a URL ends at white space or a quote. */
+	struct buf b = BUF_INIT;
+	buf_put_display(&b, "cannot fetch 'http://u:p@h/a': mail root@h", 100);
+	assert_string_equal(b.data, "cannot fetch 'http://***@h/a': mail root@h");
+	buf_reset(&b);
+	buf_put_display(&b, "'ftp://h' from x@y", 100);
+	assert_string_equal(b.data, "'ftp://h' from x@y");
+	buf_reset(&b);
+	buf_put_display(&b, "abcdef", 3);
+	assert_string_equal(b.data, "abc...");
+	buf_free(&b);
 }
 
 static void test_sha256(void **state)
@@ -194,9 +242,13 @@ static void test_run_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shell_quote),	  cmocka_unit_test(test_json_quote),
-		cmocka_unit_test(test_cmdline),		  cmocka_unit_test(test_sha256),
-		cmocka_unit_test(test_write_file_atomic), cmocka_unit_test(test_paths_and_numbers),
+		cmocka_unit_test(test_shell_quote),
+		cmocka_unit_test(test_json_quote),
+		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_location_display),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_write_file_atomic),
+		cmocka_unit_test(test_paths_and_numbers),
 		cmocka_unit_test(test_run_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
