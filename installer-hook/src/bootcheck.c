@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,10 +56,24 @@ static bool boot_code_matches(int fd, const char *code)
 	return ok;
 }
 
+/*
+ * Opens a disk or partition to read what the BIOS will read: md writes to a
+ * member behind the back of the member's own page cache, so what an earlier
+ * probe cached there is dropped first.
+ */
+static int open_uncached(const char *dev)
+{
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		ioctl(fd, BLKFLSBUF, 0);
+	return fd;
+}
+
 static void check_disk(const struct boot_expect *e, int *failures)
 {
 	struct gpt_table *gpt = xcalloc(1, sizeof(*gpt));
-	int fd = open(e->disk, O_RDONLY | O_CLOEXEC);
+	int fd = open_uncached(e->disk);
 
 	check(boot_code_matches(fd, e->boot_code), failures, "%s starts with %s", e->disk,
 	      e->boot_code);
@@ -75,7 +91,7 @@ static void check_disk(const struct boot_expect *e, int *failures)
 
 	/* extlinux's boot sector sits at the start of md0, so at the start of partition 1. */
 	uint8_t vbr[512];
-	fd = open(e->part1, O_RDONLY | O_CLOEXEC);
+	fd = open_uncached(e->part1);
 	bool vbr_ok = fd >= 0 && pread_exact(fd, vbr, sizeof(vbr), 0) == 0 && vbr[510] == 0x55 &&
 		      vbr[511] == 0xaa &&
 		      (memmem(vbr, sizeof(vbr), "EXTLINUX", 8) ||
