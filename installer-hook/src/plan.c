@@ -573,6 +573,11 @@ static void verify_disk2_boots(struct builder *b)
 	verify_boots(b, 1);
 }
 
+static void verify_disk1_boots(struct builder *b)
+{
+	verify_boots(b, 0);
+}
+
 static void unbind_newroot(struct builder *b)
 {
 	add_system_binds(b, OP_UNBIND_SYSTEM, XSRAID_NEWROOT, NULL);
@@ -893,6 +898,9 @@ static const struct step_def STEPS[] = {
 	{"wait-root-resync", B,
 	 .title = "Wait until md0 is in sync, so either disk boots on its own",
 	 .build = {wait_md0_sync}},
+	{"verify-disk1", B,
+	 .title = "Check that the first disk, now a member, can boot the system on its own too",
+	 .build = {verify_disk1_boots}},
 	{"finish", B,
 	 .title = "Save the log and leave the arrays assembled",
 	 .build = {restore_resync_speed, save_log, unbind_newroot, umount_newroot}},
