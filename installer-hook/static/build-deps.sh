@@ -5,8 +5,8 @@
 # Debian source packages (versions.env) and installs them under PREFIX:
 #
 #   bin/musl-gcc        gcc wrapper that compiles and links against PREFIX's musl
-#   lib/, include/      musl, mbedTLS, libxml2 (include/libxml2), libcurl and
-#                       libblkid (include/blkid), static libraries only
+#   lib/, include/      musl, mbedTLS, libxml2 (include/libxml2), libcurl,
+#                       libblkid (include/blkid) and zlib, static libraries only
 #   include/{linux,asm,asm-generic}   symlinks to the host's kernel headers
 #   .done               written last
 #
@@ -53,7 +53,7 @@ fi
 # changes, also for pins unrelated to it; when PREFIX/.done records the same
 # inputs, the existing tree is kept (XSRAID_REBUILD_DEPS=1 forces a rebuild).
 KEY="arch=$ARCH musl=$SRC_MUSL mbedtls=$SRC_MBEDTLS libxml2=$SRC_LIBXML2 curl=$SRC_CURL"
-KEY="$KEY util-linux=$SRC_UTIL_LINUX gcc=$(gcc -dumpfullversion) script=$(sha256sum "$0" | cut -c1-16)"
+KEY="$KEY util-linux=$SRC_UTIL_LINUX zlib=$SRC_ZLIB gcc=$(gcc -dumpfullversion) script=$(sha256sum "$0" | cut -c1-16)"
 if [ "${XSRAID_REBUILD_DEPS:-0}" != 1 ] && [ -f "$1/.done" ] &&
 	[ "$(sed -n 1p "$1/.done")" = "$KEY" ] && [ -x "$1/bin/musl-gcc" ]; then
 	say "$1 is up to date (same pins, compiler and script); kept"
@@ -116,8 +116,9 @@ run() {
 
 # --- sources -----------------------------------------------------------------
 
-# All five pinned source packages, NAME=VERSION.
+# All pinned source packages, NAME=VERSION.
 PKGS="musl=$SRC_MUSL mbedtls=$SRC_MBEDTLS libxml2=$SRC_LIBXML2 curl=$SRC_CURL util-linux=$SRC_UTIL_LINUX"
+PKGS="$PKGS zlib=$SRC_ZLIB"
 
 # Download into SRCCACHE.  Files already there are checked against the signed
 # index by apt and not fetched again.
@@ -284,6 +285,19 @@ build_libblkid() {
 	step_done "$SRC_UTIL_LINUX"
 }
 
+# --- zlib: inflate, to read the initrds xsraid rebuilt ---------------------------
+build_zlib() {
+	step zlib
+	unpack zlib "$SRC_ZLIB"
+	cd "$WORK/zlib"
+	# zlib's own configure, not autoconf: no --host; CC decides.
+	run env CC="$CC_MUSL" CFLAGS="$CFLAGS_LIBS" ./configure --static --prefix="$PREFIX"
+	run make -j$JOBS libz.a
+	cp libz.a "$PREFIX/lib/"
+	cp zlib.h zconf.h "$PREFIX/include/"
+	step_done "$SRC_ZLIB"
+}
+
 # --- main --------------------------------------------------------------------
 T0=$(date +%s)
 build_musl
@@ -292,7 +306,7 @@ build_musl
 # cores busy.  Each lane is a subshell; all are waited for before failing.
 (build_mbedtls; build_curl) &
 lane1=$!
-(build_libxml2) &
+(build_libxml2; build_zlib) &
 lane2=$!
 (build_libblkid) &
 lane3=$!
@@ -302,10 +316,10 @@ wait $lane2 || failed=1
 wait $lane3 || failed=1
 [ $failed -eq 0 ] || die "failed; logs in $LOGDIR (build trees kept in $WORK)"
 
-for f in libc.a libmbedtls.a libmbedx509.a libmbedcrypto.a libxml2.a libcurl.a libblkid.a; do
+for f in libc.a libmbedtls.a libmbedx509.a libmbedcrypto.a libxml2.a libcurl.a libblkid.a libz.a; do
 	[ -f "$PREFIX/lib/$f" ] || die "$PREFIX/lib/$f missing"
 done
-for f in blkid/blkid.h libxml2/libxml/parser.h curl/curl.h mbedtls/ssl.h; do
+for f in blkid/blkid.h libxml2/libxml/parser.h curl/curl.h mbedtls/ssl.h zlib.h; do
 	[ -f "$PREFIX/include/$f" ] || die "$PREFIX/include/$f missing"
 done
 cd "$BASE"
