@@ -40,7 +40,7 @@ STATIC_CC     := $(STATIC)/bin/musl-gcc
 # (gpt_write_image, say, is for the unit tests' fixtures).
 STATIC_CFLAGS := $(CSTD) $(WARN) $(HARDEN) -Os -ffunction-sections -fdata-sections -MMD -MP \
                  -I$(STATIC)/include -I$(STATIC)/include/libxml2 -DCURL_STATICLIB
-STATIC_LIBS   := -L$(STATIC)/lib -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lxml2 -lblkid -lm
+STATIC_LIBS   := -L$(STATIC)/lib -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lxml2 -lblkid -lz -lm
 STATIC_OBJS   := $(patsubst $(SRCDIR)/%.c,$(BUILD)/obj-$(XSRAID_ARCH)/%.o,$(SRCS))
 
 all: $(BUILD)/xsraid
@@ -99,7 +99,7 @@ ISO_ANSWER_OPTS := $(if $(ISO_ANSWERFILE),--answerfile $(ISO_ANSWERFILE),$(if $(
 
 ASAN          := $(BUILD)/asan
 SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_PKGS     := libxml-2.0 libcurl blkid
+HOST_PKGS     := libxml-2.0 libcurl blkid zlib
 HOST_CFLAGS   := $(CSTD) $(WARN) -O1 -g $(SAN) -MMD -MP $(shell pkg-config --cflags $(HOST_PKGS) 2>/dev/null)
 HOST_LIBS     := $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) -lcmocka
 ASAN_LIB_OBJS := $(patsubst $(SRCDIR)/%.c,$(ASAN)/obj/%.o,$(LIB_SRCS))

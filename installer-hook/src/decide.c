@@ -373,6 +373,16 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 		       d[0]->name, d[0]->sector_size, d[1]->name, d[1]->sector_size);
 		goto out;
 	}
+	if (!inv->kernel.md || !inv->kernel.raid1) {
+		refuse(err,
+		       "the installer's kernel (%s) has no %s driver: it does not run, is not built "
+		       "in, and its module is not under /lib/modules/%s; remaster install.img with "
+		       "the kernel's md-mod and raid1 modules",
+		       inv->kernel.release[0] ? inv->kernel.release : "unknown",
+		       !inv->kernel.md ? "md" : "raid1",
+		       inv->kernel.release[0] ? inv->kernel.release : "RELEASE");
+		goto out;
+	}
 	if (d[1]->readonly) {
 		refuse(err, "disk '%s' is read-only", d[1]->name);
 		goto out;

@@ -755,6 +755,66 @@ static void read_target(const char *root, const char *target_dir, struct invento
 	free(tdir);
 }
 
+/* Whether a module file @module (.ko, maybe compressed) is anywhere below @dir. */
+static bool find_module(const char *dir, const char *module, unsigned depth)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+	size_t n = strlen(module);
+
+	while (dh && !found && (e = readdir(dh))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (!strncmp(e->d_name, module, n) &&
+		    (!e->d_name[n] || !strcmp(e->d_name + n, ".gz") ||
+		     !strcmp(e->d_name + n, ".xz") || !strcmp(e->d_name + n, ".zst"))) {
+			found = true;
+		} else if (depth) {
+			char *sub = path_join(dir, e->d_name);
+			struct stat st;
+			if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+				found = find_module(sub, module, depth - 1);
+			free(sub);
+		}
+	}
+	if (dh)
+		closedir(dh);
+	return found;
+}
+
+/*
+ * md and raid1 in the running kernel: loaded or built in (/proc/mdstat,
+ * /sys/module), or there to be loaded from /lib/modules/RELEASE.
+ */
+static void read_kernel(const char *root, struct installer_kernel *k)
+{
+	char *p = rpath(root, "proc/sys/kernel/osrelease");
+	struct buf mdstat = BUF_INIT;
+
+	read_line_file(p, k->release, sizeof(k->release));
+	free(p);
+	p = rpath(root, "proc/mdstat");
+	if (read_file(p, 1 << 20, &mdstat) == 0) {
+		k->md = true;
+		k->raid1 = strstr(mdstat.data, "[raid1]") != NULL;
+	}
+	free(p);
+	buf_free(&mdstat);
+	p = rpath(root, "sys/module/md_mod");
+	k->md = k->md || access(p, F_OK) == 0;
+	free(p);
+	p = rpath(root, "sys/module/raid1");
+	k->raid1 = k->raid1 || access(p, F_OK) == 0;
+	free(p);
+	if (k->release[0] && (!k->md || !k->raid1)) {
+		p = rpath(root, "lib/modules/%s", k->release);
+		k->md = k->md || find_module(p, "md-mod.ko", 6) || find_module(p, "md_mod.ko", 6);
+		k->raid1 = k->raid1 || find_module(p, "raid1.ko", 6);
+		free(p);
+	}
+}
+
 int discover(const char *root, const char *target_dir, struct inventory *ret)
 {
 	struct inventory inv = {0};
@@ -787,6 +847,7 @@ int discover(const char *root, const char *target_dir, struct inventory *ret)
 	read_arrays(root, &inv);
 	read_mounts(root, &inv);
 	read_tools(root, &inv.tools);
+	read_kernel(root, &inv.kernel);
 	if (target_dir)
 		read_target(root, target_dir, &inv);
 

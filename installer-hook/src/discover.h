@@ -81,6 +81,13 @@ struct md_array {
 	struct strv members; /* "sdb1" ... */
 };
 
+/* What the running (installer's) kernel can do for md. */
+struct installer_kernel {
+	char release[64]; /* uname -r, from /proc/sys/kernel/osrelease */
+	bool md;	  /* md runs, is built in, or its module is there to load */
+	bool raid1;	  /* the same for the raid1 personality */
+};
+
 /* The installer's own tools, as paths to execute ("" when absent). */
 struct installer_tools {
 	char sgdisk[256];
@@ -119,6 +126,7 @@ struct inventory {
 	size_t n_arrays;
 	struct md_array *arrays;
 	struct installer_tools tools;
+	struct installer_kernel kernel;
 	struct target_info target;
 	uint32_t speed_limit_min, speed_limit_max; /* /proc/sys/dev/raid, 0 if unknown */
 };

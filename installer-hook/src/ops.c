@@ -346,9 +346,10 @@ static void describe_verify_boot(const struct plan_action *a, struct buf *o)
 		   e->disk, e->boot_code, e->part1_first, e->part1_last, e->part1, e->root_device,
 		   e->root_device);
 	put_list(o, &e->uuids, "");
-	buf_puts(o, ", ");
-	put_list(o, &e->initrds, "");
-	buf_printf(o, " in %s", e->root_dir);
+	buf_printf(o, ", and initrds that assemble %s (metadata %s) for ", e->root_device,
+		   md_metadata_name(e->root_metadata));
+	put_list(o, &e->kernels, "");
+	buf_printf(o, ", in %s", e->root_dir);
 }
 
 static void describe_wait_sync(const struct plan_action *a, struct buf *o)

@@ -563,8 +563,9 @@ static void verify_boots(struct builder *b, unsigned disk)
 		md_uuid_format(in->md_uuid[i], u);
 		strv_push(&e->uuids, u);
 	}
+	e->root_metadata = in->metadata[0];
 	strv_foreach(k, &in->kernels)
-		strv_pushf(&e->initrds, "boot/initrd-%s.img", *k);
+		strv_push(&e->kernels, *k);
 	a->boot = e;
 }
 
@@ -1013,7 +1014,7 @@ static void action_free(struct plan_action *a)
 		free(e->root_dir);
 		free(e->root_device);
 		strv_free(&e->uuids);
-		strv_free(&e->initrds);
+		strv_free(&e->kernels);
 		free(e);
 	}
 	free(a->cond_array);

@@ -88,11 +88,12 @@ struct boot_expect {
 	uint32_t sector_size;
 	char *part1; /* /dev/sdb1: holds extlinux's boot sector */
 	uint64_t part1_first, part1_last;
-	char *boot_code;     /* the gptmbr.bin the MBR must start with */
-	char *root_dir;	     /* where the system is mounted */
-	char *root_device;   /* every extlinux entry and fstab mount / from it */
-	struct strv uuids;   /* etc/mdadm.conf must name these arrays */
-	struct strv initrds; /* below root_dir, must exist and not be empty */
+	char *boot_code;   /* the gptmbr.bin the MBR must start with */
+	char *root_dir;	   /* where the system is mounted */
+	char *root_device; /* every extlinux entry and fstab mount / from it */
+	struct strv uuids; /* etc/mdadm.conf must name these arrays; the first is the root's */
+	enum md_metadata root_metadata;
+	struct strv kernels; /* boot/initrd-K.img must assemble the root on K (boot/config-K) */
 };
 
 enum action_condition {

@@ -125,7 +125,8 @@ static void json_boot(struct buf *o, const struct boot_expect *e)
 	json_str(o, "root_dir", e->root_dir);
 	json_str(o, "root_device", e->root_device);
 	json_strv(o, "uuids", &e->uuids);
-	json_strv(o, "initrds", &e->initrds);
+	buf_printf(o, ", \"root_metadata\": \"%s\"", md_metadata_name(e->root_metadata));
+	json_strv(o, "kernels", &e->kernels);
 	buf_putc(o, '}');
 }
 

@@ -18,6 +18,7 @@
 #   --no-mdadm              the installer has no mdadm (the target's is used)
 #   --disk2-unreadable      the second disk's device cannot be opened
 #   --other-array mdN       a third disk, sdc, whose partition 1 runs as mdN
+#   --installer-no-md       the installer's kernel has no md or raid1 module
 set -eu
 
 dir=$1
@@ -31,6 +32,7 @@ disk2_array=
 installer_mdadm=1
 disk2_unreadable=0
 other_array=
+installer_md=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--disk-size) disk_size=$2; shift ;;
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--no-mdadm) installer_mdadm=0 ;;
 	--disk2-unreadable) disk2_unreadable=1 ;;
 	--other-array) other_array=$2; shift ;;
+	--installer-no-md) installer_md=0 ;;
 	*) echo "make-sysroot: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -151,6 +154,15 @@ fi
 	[ $disk2_mounted -eq 1 ] && echo "/dev/sdb1 /mnt ext4 rw 0 0"
 } >"$dir/proc/mounts"
 : >"$dir/proc/swaps"
+# The installer's kernel, with md and raid1 as modules to load (not loaded yet).
+mkdir -p "$dir/proc/sys/kernel"
+echo 2.6.32.12-0.7.1.xs6.0.2.553.170674xen >"$dir/proc/sys/kernel/osrelease"
+if [ $installer_md -eq 1 ]; then
+	m=$dir/lib/modules/2.6.32.12-0.7.1.xs6.0.2.553.170674xen/kernel/drivers/md
+	mkdir -p "$m"
+	echo module >"$m/md-mod.ko"
+	echo module >"$m/raid1.ko"
+fi
 echo 1000 >"$dir/proc/sys/dev/raid/speed_limit_min"
 echo 200000 >"$dir/proc/sys/dev/raid/speed_limit_max"
 
