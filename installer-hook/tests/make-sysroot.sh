@@ -16,6 +16,11 @@
 #   --disk2-mounted         the second disk's first partition is mounted on /mnt
 #   --disk2-in-array md5    the second disk's first partition belongs to md5
 #   --no-mdadm              the installer has no mdadm (the target's is used)
+#   --kernel-2.6.32         sysfs as XenServer 6.0's kernel has it: no
+#                           device/wwid or vpd_pg80 (Linux 4.x and 3.15); the
+#                           disks' serials only in udev's /dev/disk/by-id
+#                           names (scsi-SATA_<model>_<serial>)
+#   --no-by-id              no /dev/disk/by-id links either
 set -eu
 
 dir=$1
@@ -27,6 +32,8 @@ disk2_gpt=0
 disk2_mounted=0
 disk2_array=
 installer_mdadm=1
+old_kernel=0
+by_id=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--disk-size) disk_size=$2; shift ;;
@@ -36,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--disk2-mounted) disk2_mounted=1 ;;
 	--disk2-in-array) disk2_array=$2; shift ;;
 	--no-mdadm) installer_mdadm=0 ;;
+	--kernel-2.6.32) old_kernel=1 ;;
+	--no-by-id) by_id=0 ;;
 	*) echo "make-sysroot: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -66,7 +75,12 @@ sys_disk() {
 	echo 0 >"$d/removable"
 	echo ATA >"$d/device/vendor"
 	echo "$model" >"$d/device/model"
-	echo "t10.ATA     $model $serial" >"$d/device/wwid"
+	if [ $old_kernel -eq 0 ]; then
+		echo "t10.ATA     $model $serial" >"$d/device/wwid"
+	elif [ $by_id -eq 1 ]; then
+		mkdir -p "$dir/dev/disk/by-id"
+		ln -s "../../$name" "$dir/dev/disk/by-id/scsi-SATA_${model}_$serial"
+	fi
 }
 
 sys_part() {
@@ -76,6 +90,14 @@ sys_part() {
 	echo "$n" >"$p/partition"
 	echo "$start" >"$p/start"
 	echo $((end - start + 1)) >"$p/size"
+	if [ $old_kernel -eq 1 ] && [ $by_id -eq 1 ]; then
+		for l in "$dir"/dev/disk/by-id/*; do
+			case "$l" in *-part*) continue ;; esac
+			if [ "$(readlink "$l")" = "../../$disk" ]; then
+				ln -s "../../$disk$n" "$l-part$n"
+			fi
+		done
+	fi
 }
 
 # Disk 1: exactly what XenServer 6.0.2's GPTPartitionTool writes: p1 root and

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -473,6 +474,59 @@ static void test_own_unfinished_work(void **state)
 	free(root);
 }
 
+/*
+ * On 2.6.32 the disks' identities still tell xsraid's own unfinished work
+ * (journal written for these very disks) from another machine's: the
+ * journal records both serials, read here from the by-id names.
+ */
+static void test_own_work_on_2_6_32(void **state)
+{
+	(void)state;
+	char *root = make_root(OPTS("--kernel-2.6.32"));
+	struct answerfile af;
+	struct plan p = {0}, p2 = {0};
+	struct buf err = BUF_INIT, payload = BUF_INIT;
+	struct journal j;
+	struct strv argv = STRV_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	assert_non_null(strstr(p.in.identity[0], "serial=Z3TAAAAA "));
+	assert_non_null(strstr(p.in.identity[1], "serial=Z3TBBBBB "));
+
+	/* What a first attempt left before a power cut: the journal and the new table. */
+	char *sdb = path_join(root, "dev/sdb");
+	plan_inputs_serialize(&p.in, &payload);
+	assert_int_equal(journal_create(sdb, p.in.journal_first * 512, 512, &p.in.disk2_guid,
+					payload.data, &j),
+			 0);
+	journal_close(&j);
+	cmd_sgdisk_disk2(&p.in, sdb, &argv);
+	free(argv.v[0]);
+	argv.v[0] = xstrdup("sgdisk");
+	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
+	assert_true(p2.in.wipe_disk2);
+	assert_non_null(strstr(p2.in.wipe_reason, "xsraid's own unfinished work"));
+
+	/* The same journal beside another first disk (another serial) is someone's data. */
+	char *from = path_join(root, "dev/disk/by-id/scsi-SATA_ST500DM002-1BD142_Z3TAAAAA");
+	char *to = path_join(root, "dev/disk/by-id/scsi-SATA_ST500DM002-1BD142_Z3TCCCCC");
+	assert_int_equal(rename(from, to), 0);
+	expect_refusal(root, SIMPLE, "disk 'sdb' holds data", NULL);
+
+	free(from);
+	free(to);
+	strv_free(&argv);
+	free(sdb);
+	plan_free(&p);
+	plan_free(&p2);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&payload);
+	free(root);
+}
+
 /* The resync speed is set where md runs, on every attempt, and restored at the end. */
 static void test_resync_speed(void **state)
 {
@@ -525,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_target_tools),
 		cmocka_unit_test(test_inputs_round_trip),
 		cmocka_unit_test(test_own_unfinished_work),
+		cmocka_unit_test(test_own_work_on_2_6_32),
 		cmocka_unit_test(test_resync_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
