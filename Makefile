@@ -97,12 +97,13 @@ check-cli: $(ASAN)/xsraid
 
 # --- static analysis and formatting -------------------------------------------
 
-FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch])
+FIXTURE_C    := $(wildcard tests/qemu/fixtures/*.c)
+FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch]) $(FIXTURE_C)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr --std=c11 --suppress=missingIncludeSystem \
-		-I$(SRCDIR) $(SRCDIR) $(TESTDIR)
+		-I$(SRCDIR) $(SRCDIR) $(TESTDIR) $(FIXTURE_C)
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 format:
