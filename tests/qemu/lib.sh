@@ -472,6 +472,8 @@ expect_single_disk_boot() {
 	check_eq "$name: every extlinux entry boots LABEL=root-*" \
 		"$(grep -a '^XSRAID-MARK extlinux label=' "$m" | grep -vc 'root=LABEL=root-')" 0
 	check_eq "$name: no md array" "$(grep -acE '^XSRAID-MARK md(-final)? ' "$m")" 0
+	check "$name: first boot would create the local SR on /dev/sda3 (its by-id name resolved)" \
+		has_mark "$m" 'firstboot-storage xe sr-create .* type=lvm device-config:device=/dev/sda3$'
 }
 
 # expect_refused WHAT PATTERN SUM: the install went on without a mirror:
