@@ -169,14 +169,15 @@ check-fetch-static: $(BUILD)/xsraid
 
 # --- static analysis and formatting -------------------------------------------
 
+FIXTURE_C    := $(wildcard tests/qemu/fixtures/*.c)
 FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch] $(TESTDIR)/fuzz/*.[ch] \
-                $(REMASTER_DIR)/*.[ch] $(REMASTER_DIR)/tests/*.[ch])
+                $(REMASTER_DIR)/*.[ch] $(REMASTER_DIR)/tests/*.[ch]) $(FIXTURE_C)
 
 lint:
 	shellcheck -x -S warning $$(tools/shell-scripts)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr --std=c11 --suppress=missingIncludeSystem \
-		-I$(SRCDIR) $(SRCDIR) $(TESTDIR)
+		-I$(SRCDIR) $(SRCDIR) $(TESTDIR) $(FIXTURE_C)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr --std=c11 --suppress=missingIncludeSystem \
 		-I$(SRCDIR) -I$(REMASTER_DIR) -I$(TESTDIR) $(REMASTER_DIR)

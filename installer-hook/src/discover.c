@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <scsi/sg.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,6 +180,120 @@ out:
 	blkid_free_probe(pr);
 }
 
+/* The printable bytes of @s, without leading and trailing blanks. */
+static void printable_copy(char *out, size_t outlen, const char *s, size_t len)
+{
+	size_t k = 0;
+
+	for (size_t j = 0; j < len && k + 1 < outlen; j++)
+		if (isprint((unsigned char)s[j]) && (k || !isspace((unsigned char)s[j])))
+			out[k++] = s[j];
+	out[k] = '\0';
+	str_strip(out);
+}
+
+int vpd_unit_serial(const unsigned char *page, size_t len, char *out, size_t outlen)
+{
+	/* SPC: byte 1 the page code, bytes 2-3 the length of what follows the header. */
+	if (outlen == 0 || len < 4 || page[1] != 0x80)
+		return -EBADMSG;
+	size_t n = (size_t)page[2] << 8 | page[3];
+	if (n > len - 4)
+		return -EBADMSG;
+	printable_copy(out, outlen, (const char *)page + 4, n);
+	return out[0] ? 0 : -ENODATA;
+}
+
+/*
+ * The serial from the disk itself: a SCSI INQUIRY for the Unit Serial
+ * Number VPD page (0x80) through SG_IO, which the sd driver and libata's
+ * SATA translation answer on 2.6.32 as on later kernels; sysfs shows the
+ * same page as device/vpd_pg80 only from Linux 3.15.  Fails quietly on
+ * anything that is not a SCSI block device (image files under --sysroot).
+ */
+static int serial_from_inquiry(const char *dev, char *out, size_t outlen)
+{
+	unsigned char cdb[6] = {0x12, 0x01, 0x80, 0, 0xff, 0}; /* INQUIRY, EVPD, page 0x80 */
+	unsigned char page[255], sense[32];
+	sg_io_hdr_t io = {0};
+	int fd = open(dev, O_RDONLY | O_NONBLOCK | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	io.interface_id = 'S';
+	io.dxfer_direction = SG_DXFER_FROM_DEV;
+	io.cmd_len = sizeof(cdb);
+	io.cmdp = cdb;
+	io.dxferp = page;
+	io.dxfer_len = sizeof(page);
+	io.sbp = sense;
+	io.mx_sb_len = sizeof(sense);
+	io.timeout = 5000;
+	memset(page, 0, sizeof(page));
+	if (ioctl(fd, SG_IO, &io) < 0)
+		r = -errno;
+	else if ((io.info & SG_INFO_OK_MASK) != SG_INFO_OK)
+		r = -EIO;
+	else
+		r = vpd_unit_serial(page, sizeof(page) - (size_t)(io.resid > 0 ? io.resid : 0), out,
+				    outlen);
+	close(fd);
+	return r;
+}
+
+/*
+ * The serial from udev's /dev/disk/by-id name for the whole disk, for
+ * kernels and devices that answer neither sysfs nor INQUIRY: XenServer
+ * 6.0's udev names SATA disks scsi-SATA_<model>_<serial>, later udev
+ * ata-<model>_<serial> (spaces become '_').  With the model in front, the
+ * rest is the serial; otherwise the whole name identifies the disk.
+ */
+static int serial_from_by_id(const char *root, const char *name, const char *model, char *out,
+			     size_t outlen)
+{
+	static const char *const prefixes[] = {"ata-", "scsi-SATA_", "scsi-"};
+	char *dir = rpath(root, "dev/disk/by-id");
+	struct dirent **links = NULL;
+	int n = scandir(dir, &links, NULL, alphasort), r = -ENOENT;
+	char model_id[64];
+
+	str_copy(model_id, sizeof(model_id), model);
+	for (char *c = model_id; *c; c++)
+		if (*c == ' ')
+			*c = '_';
+	for (size_t pi = 0; pi < ARRAY_SIZE(prefixes) && r < 0; pi++) {
+		size_t pl = strlen(prefixes[pi]);
+		for (int i = 0; i < n && r < 0; i++) {
+			const char *ln = links[i]->d_name;
+			char target[PATH_MAX];
+			if (strncmp(ln, prefixes[pi], pl) || strstr(ln, "-part"))
+				continue;
+			char *lp = path_join(dir, ln);
+			ssize_t tl = readlink(lp, target, sizeof(target) - 1);
+			free(lp);
+			if (tl <= 0)
+				continue;
+			target[tl] = '\0';
+			/* "../../sda", or "../../cciss/c0d0" for cciss/c0d0 */
+			size_t nl = strlen(name), tlen = (size_t)tl;
+			if (tlen < nl || strcmp(target + tlen - nl, name) ||
+			    (tlen > nl && target[tlen - nl - 1] != '/'))
+				continue;
+			const char *rest = ln + pl;
+			size_t ml = strlen(model_id);
+			if (ml && !strncmp(rest, model_id, ml) && rest[ml] == '_' && rest[ml + 1])
+				rest += ml + 1;
+			printable_copy(out, outlen, rest, strlen(rest));
+			r = out[0] ? 0 : -ENODATA;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(links[i]);
+	free(links);
+	free(dir);
+	return r;
+}
+
 void discover_identity(const char *root, const char *name, char *model, size_t model_len,
 		       char *serial, size_t serial_len)
 {
@@ -205,24 +321,24 @@ void discover_identity(const char *root, const char *name, char *model, size_t m
 		p = rpath(root, "sys/block/%s/%s", sysname, serial_files[i]);
 		struct buf b = BUF_INIT;
 		if (read_file(p, 4096, &b) == 0) {
-			/* vpd_pg80 is binary: a 4-byte header, then the serial. */
-			const char *s = b.data;
-			size_t len = b.len;
-			if (!strcmp(serial_files[i], "device/vpd_pg80") && len > 4) {
-				s += 4;
-				len -= 4;
-			}
-			size_t k = 0;
-			for (size_t j = 0; j < len && k + 1 < serial_len; j++)
-				if (isprint((unsigned char)s[j]))
-					serial[k++] = s[j];
-			serial[k] = '\0';
-			const char *stripped = str_strip(serial);
-			memmove(serial, stripped, strlen(stripped) + 1);
+			if (!strcmp(serial_files[i], "device/vpd_pg80"))
+				vpd_unit_serial((const unsigned char *)b.data, b.len, serial,
+						serial_len);
+			else
+				printable_copy(serial, serial_len, b.data, b.len);
 		}
 		buf_free(&b);
 		free(p);
 	}
+	/* Linux 2.6.32 (XenServer 6.0) has none of those files for a SATA disk. */
+	p = rpath(root, "dev/%s", name);
+	if (!serial[0] && serial_from_inquiry(p, serial, serial_len) == 0)
+		log_debug("%s: no serial in sysfs; serial '%s' from INQUIRY (VPD page 0x80)", name,
+			  serial);
+	free(p);
+	if (!serial[0] && serial_from_by_id(root, name, model, serial, serial_len) == 0)
+		log_debug("%s: no serial in sysfs or INQUIRY; serial '%s' from /dev/disk/by-id",
+			  name, serial);
 }
 
 bool discover_parent_disk(const char *root, const char *name, char *out, size_t outlen)

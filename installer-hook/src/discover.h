@@ -73,6 +73,14 @@ struct disk_info {
 	struct journal_state journal;
 };
 
+/**
+ * vpd_unit_serial() - the serial number in a Unit Serial Number VPD page
+ * (0x80) as INQUIRY returns it and sysfs shows it (device/vpd_pg80): the
+ * printable bytes after the 4-byte header, blanks trimmed.  Returns 0, or
+ * -EBADMSG for another page or a length beyond @len, -ENODATA when empty.
+ */
+int vpd_unit_serial(const unsigned char *page, size_t len, char *out, size_t outlen);
+
 struct md_array {
 	char name[32];	/* "md0" */
 	char level[16]; /* "raid1" */

@@ -19,6 +19,11 @@
 #   --disk2-unreadable      the second disk's device cannot be opened
 #   --other-array mdN       a third disk, sdc, whose partition 1 runs as mdN
 #   --installer-no-md       the installer's kernel has no md or raid1 module
+#   --kernel-2.6.32         sysfs as XenServer 6.0's kernel has it: no
+#                           device/wwid or vpd_pg80 (Linux 4.x and 3.15); the
+#                           disks' serials only in udev's /dev/disk/by-id
+#                           names (scsi-SATA_<model>_<serial>)
+#   --no-by-id              no /dev/disk/by-id links either
 set -eu
 
 dir=$1
@@ -33,6 +38,8 @@ installer_mdadm=1
 disk2_unreadable=0
 other_array=
 installer_md=1
+old_kernel=0
+by_id=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--disk-size) disk_size=$2; shift ;;
@@ -45,6 +52,8 @@ while [ $# -gt 0 ]; do
 	--disk2-unreadable) disk2_unreadable=1 ;;
 	--other-array) other_array=$2; shift ;;
 	--installer-no-md) installer_md=0 ;;
+	--kernel-2.6.32) old_kernel=1 ;;
+	--no-by-id) by_id=0 ;;
 	*) echo "make-sysroot: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -75,7 +84,12 @@ sys_disk() {
 	echo 0 >"$d/removable"
 	echo ATA >"$d/device/vendor"
 	echo "$model" >"$d/device/model"
-	echo "t10.ATA     $model $serial" >"$d/device/wwid"
+	if [ $old_kernel -eq 0 ]; then
+		echo "t10.ATA     $model $serial" >"$d/device/wwid"
+	elif [ $by_id -eq 1 ]; then
+		mkdir -p "$dir/dev/disk/by-id"
+		ln -s "../../$name" "$dir/dev/disk/by-id/scsi-SATA_${model}_$serial"
+	fi
 }
 
 sys_part() {
@@ -85,6 +99,14 @@ sys_part() {
 	echo "$n" >"$p/partition"
 	echo "$start" >"$p/start"
 	echo $((end - start + 1)) >"$p/size"
+	if [ $old_kernel -eq 1 ] && [ $by_id -eq 1 ]; then
+		for l in "$dir"/dev/disk/by-id/*; do
+			case "$l" in *-part*) continue ;; esac
+			if [ "$(readlink "$l")" = "../../$disk" ]; then
+				ln -s "../../$disk$n" "$l-part$n"
+			fi
+		done
+	fi
 }
 
 # Disk 1: exactly what XenServer 6.0.2's GPTPartitionTool writes: p1 root and

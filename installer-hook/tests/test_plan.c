@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -420,6 +421,34 @@ static void test_inputs_round_trip(void **state)
 	free(root);
 }
 
+/* Writes the journal @p would start on @root's disk 2, with the disk 2 table it makes. */
+static void write_journal(const char *root, const struct plan *p, bool finished)
+{
+	char *sdb = path_join(root, "dev/sdb");
+	struct buf payload = BUF_INIT;
+	struct strv argv = STRV_INIT;
+	struct journal j;
+
+	inputs_serialize(&p->in, &payload);
+	assert_int_equal(journal_create(sdb, p->in.journal_first * 512, 512, &p->in.disk2_guid,
+					payload.data, &j),
+			 0);
+	assert_int_equal(journal_append(&j, 0, "filesystem-populated", JOURNAL_STAGE_DONE, 0, NULL),
+			 0);
+	if (finished)
+		assert_int_equal(
+			journal_append(&j, 0, "installation-complete", JOURNAL_STAGE_DONE, 0, NULL),
+			0);
+	journal_close(&j);
+	cmd_sgdisk_disk2(&p->in, sdb, &argv);
+	free(argv.v[0]);
+	argv.v[0] = xstrdup("sgdisk");
+	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	strv_free(&argv);
+	buf_free(&payload);
+	free(sdb);
+}
+
 /* A disk carrying xsraid's own journal for these disks is ours to redo, without wipe=force. */
 static void test_own_unfinished_work(void **state)
 {
@@ -427,8 +456,7 @@ static void test_own_unfinished_work(void **state)
 	char *root = test_make_sysroot(NULL);
 	struct answerfile af;
 	struct plan p = {0}, p2 = {0};
-	struct buf err = BUF_INIT, payload = BUF_INIT;
-	struct journal j;
+	struct buf err = BUF_INIT;
 
 	load_af(SIMPLE, &af);
 	assert_int_equal(plan_for(root, &af, &p, &err), 0);
@@ -437,18 +465,8 @@ static void test_own_unfinished_work(void **state)
 	 * new table.  That attempt was an earlier install, whose root filesystem
 	 * the stock installer has since made anew.
 	 */
-	char *sdb = path_join(root, "dev/sdb");
 	str_copy(p.in.root_uuid, sizeof(p.in.root_uuid), "00000000-1111-2222-3333-444444444444");
-	inputs_serialize(&p.in, &payload);
-	assert_int_equal(journal_create(sdb, p.in.journal_first * 512, 512, &p.in.disk2_guid,
-					payload.data, &j),
-			 0);
-	journal_close(&j);
-	struct strv argv = STRV_INIT;
-	cmd_sgdisk_disk2(&p.in, sdb, &argv);
-	free(argv.v[0]);
-	argv.v[0] = xstrdup("sgdisk");
-	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	write_journal(root, &p, false);
 	/* A reinstall: same disks, a new root filesystem. */
 	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
 	assert_true(p2.in.wipe_disk2);
@@ -459,13 +477,53 @@ static void test_own_unfinished_work(void **state)
 	test_write_file(serial, "t10.ATA     OTHER DISK\n");
 	expect_refusal(root, SIMPLE, "disk 'sdb' holds data", NULL);
 	free(serial);
-	strv_free(&argv);
-	free(sdb);
 	plan_free(&p);
 	plan_free(&p2);
 	answerfile_free(&af);
 	buf_free(&err);
-	buf_free(&payload);
+	free(root);
+}
+
+/*
+ * On 2.6.32 the disks' identities still tell xsraid's own unfinished work
+ * (journal written for these very disks) from another machine's: the
+ * journal records both serials, read here from the by-id names.
+ */
+static void test_own_work_on_2_6_32(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--kernel-2.6.32"));
+	struct answerfile af;
+	struct plan p = {0}, p2 = {0};
+	struct buf err = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	assert_non_null(strstr(p.in.identity[0], "serial=Z3TAAAAA "));
+	assert_non_null(strstr(p.in.identity[1], "serial=Z3TBBBBB "));
+
+	/*
+	 * What a first attempt left before a power cut: the journal and the new
+	 * table, for an earlier install whose root filesystem has since been made anew.
+	 */
+	str_copy(p.in.root_uuid, sizeof(p.in.root_uuid), "00000000-1111-2222-3333-444444444444");
+	write_journal(root, &p, false);
+	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
+	assert_true(p2.in.wipe_disk2);
+	assert_non_null(strstr(p2.in.wipe_reason, "xsraid's own unfinished work"));
+
+	/* The same journal beside another first disk (another serial) is someone's data. */
+	char *from = path_join(root, "dev/disk/by-id/scsi-SATA_ST500DM002-1BD142_Z3TAAAAA");
+	char *to = path_join(root, "dev/disk/by-id/scsi-SATA_ST500DM002-1BD142_Z3TCCCCC");
+	assert_int_equal(rename(from, to), 0);
+	expect_refusal(root, SIMPLE, "disk 'sdb' holds data", NULL);
+
+	free(from);
+	free(to);
+	plan_free(&p);
+	plan_free(&p2);
+	answerfile_free(&af);
+	buf_free(&err);
 	free(root);
 }
 
@@ -554,34 +612,6 @@ static void test_large_sr_array_uses_metadata_1_0(void **state)
 	free(root);
 }
 
-/* Writes the journal @p would start on @root's disk 2, with the disk 2 table it makes. */
-static void write_journal(const char *root, const struct plan *p, bool finished)
-{
-	char *sdb = path_join(root, "dev/sdb");
-	struct buf payload = BUF_INIT;
-	struct strv argv = STRV_INIT;
-	struct journal j;
-
-	inputs_serialize(&p->in, &payload);
-	assert_int_equal(journal_create(sdb, p->in.journal_first * 512, 512, &p->in.disk2_guid,
-					payload.data, &j),
-			 0);
-	assert_int_equal(journal_append(&j, 0, "filesystem-populated", JOURNAL_STAGE_DONE, 0, NULL),
-			 0);
-	if (finished)
-		assert_int_equal(
-			journal_append(&j, 0, "installation-complete", JOURNAL_STAGE_DONE, 0, NULL),
-			0);
-	journal_close(&j);
-	cmd_sgdisk_disk2(&p->in, sdb, &argv);
-	free(argv.v[0]);
-	argv.v[0] = xstrdup("sgdisk");
-	assert_int_equal(test_run((const char *const *)argv.v), 0);
-	strv_free(&argv);
-	buf_free(&payload);
-	free(sdb);
-}
-
 /*
  * A finished mirror of an earlier install is a bootable copy of that system
  * and holds its SR: data, refused unless the answerfile allows erasing it.
@@ -668,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_target_tools),
 		cmocka_unit_test(test_inputs_round_trip),
 		cmocka_unit_test(test_own_unfinished_work),
+		cmocka_unit_test(test_own_work_on_2_6_32),
 		cmocka_unit_test(test_resync_speed),
 		cmocka_unit_test(test_refuse_unreadable_disk),
 		cmocka_unit_test(test_refuse_foreign_array_name),

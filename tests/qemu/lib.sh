@@ -438,6 +438,22 @@ embed() {
 	rm -rf "$d"
 }
 
+# compact_install "KERNEL ARGS" [DIR]: an install named "install" from the
+# xsraid image with the RAID extension's compact answerfile embedded (and
+# DIR's files beside it), onto two blank disks $WORK/d1.img and d2.img.
+compact_install() {
+	local d
+	d=$(mktemp -d "$WORK/extra.XXXXXX")
+	if [ -n "${2:-}" ]; then cp -a "$2/." "$d/"; fi
+	answerfile '<primary-disk raid="sdb">sda</primary-disk>' "$HOOK_SCRIPTS" >"$d/answerfile.xml"
+	append_files "$IMG_XSRAID" "$WORK/install.img" "$d"
+	rm -rf "$d"
+	blank_disk "$WORK/d1.img"
+	blank_disk "$WORK/d2.img"
+	install install "$WORK/install.img" "answerfile=file:///answerfile.xml install $1" \
+		"$WORK/d1.img" "$WORK/d2.img"
+}
+
 # stage_output LOG: what the console showed while a hook stage ran: the
 # install-log lines (prefix removed) and anything the hook wrote to the
 # console itself.
@@ -477,6 +493,8 @@ expect_single_disk_boot() {
 	check_eq "$name: every extlinux entry boots LABEL=root-*" \
 		"$(grep -a '^XSRAID-MARK extlinux label=' "$m" | grep -vc 'root=LABEL=root-')" 0
 	check_eq "$name: no md array" "$(grep -acE '^XSRAID-MARK md(-final)? ' "$m")" 0
+	check "$name: first boot would create the local SR on /dev/sda3 (its by-id name resolved)" \
+		has_mark "$m" 'firstboot-storage xe sr-create .* type=lvm device-config:device=/dev/sda3$'
 }
 
 # expect_refused WHAT PATTERN SUM: the install went on without a mirror:
@@ -521,6 +539,8 @@ expect_raid_boot() {
 	check "$name: inventory DEFAULT_SR_PHYSDEVS is /dev/md2" has_mark "$m" 'inventory DEFAULT_SR_PHYSDEVS=/dev/md2$'
 	check "$name: default-storage.conf XSPARTITIONS is /dev/md2" has_mark "$m" 'storage XSPARTITIONS=/dev/md2$'
 	check "$name: default-storage.conf PARTITIONS is /dev/md2" has_mark "$m" 'storage PARTITIONS=/dev/md2$'
+	check "$name: first boot would create the local SR on /dev/md2" \
+		has_mark "$m" 'firstboot-storage xe sr-create .* type=lvm device-config:device=/dev/md2$'
 	for md in md0 md1 md2; do
 		check "$name: $md is raid1" eval 'md_line "$m" $md | grep -q " level=raid1 "'
 		check "$name: $md has an internal bitmap" eval 'md_line "$m" $md | grep -q " bitmap=Internal"'
@@ -534,6 +554,44 @@ expect_raid_boot() {
 		check_eq "$name: md0, md1, md2 run degraded on the one disk" \
 			"$(echo "$final" | grep -cE '\[(U_|_U)\]')" 3
 	fi
+}
+
+# expect_initrd MARKS NAME MODE: the initrd assembled md0 the way the
+# installed mkinitrd was told to (fixture_initrd=MODE; see dom0/mkinitrd):
+# the "initrd" mark of the boot says which form ran and what the image held.
+expect_initrd() {
+	local want
+	case "$3" in
+	mdadm-conf) want="raid-assembly=mdadm-conf mdadm=present mdadm.conf=present" ;;
+	mdadm-scan) want="raid-assembly=mdadm-scan mdadm=present mdadm.conf=present" ;;
+	autorun) want="raid-assembly=autorun mdadm=absent mdadm.conf=absent" ;;
+	*) fail "expect_initrd: unknown mode $3" ;;
+	esac
+	check_eq "$2: the initrd assembled md0 with $3" "$(grep -a '^XSRAID-MARK initrd raid-assembly=' "$1" | tail -n 1 | sed 's/^XSRAID-MARK initrd //')" "$want"
+}
+
+# expect_writelog MARKS: what the installer's two direct mounts of
+# /dev/sda1 (writeLog, after filesystem-populated and after
+# installation-complete) did during a RAID install.  After
+# filesystem-populated, sda1 still holds the stock install and is no member
+# of anything: the mount succeeds and the logs land on disk 1's original
+# filesystem, which xsraid's carry-logs step brings to md0 before disk 1
+# joins (and the recovery then overwrites).  After installation-complete,
+# sda1 is a member of the running md0: the mount must fail, or it would
+# write to one half of md0 behind md's back.
+expect_writelog() {
+	check "writeLog after filesystem-populated mounted disk 1's stock install (sda1 not yet in md0)" \
+		has_mark "$1" 'writelog after=filesystem-populated dev=/dev/sda1 result=mounted$'
+	check "writeLog after installation-complete could not mount /dev/sda1 (a running member of md0)" \
+		has_mark "$1" 'writelog after=installation-complete dev=/dev/sda1 result=mount-failed'
+}
+
+# expect_md_check MARKS NAME: md's "check" of md0's two halves found no
+# difference.
+expect_md_check() {
+	check "$2: md0's check finished" has_mark "$1" 'md-check md0 result=done '
+	check_eq "$2: md0's check found no mismatch" \
+		"$(grep -a '^XSRAID-MARK md-check md0 ' "$1" | tail -n 1 | sed -n 's/.* mismatch_cnt=//p')" 0
 }
 
 # expect_marker MARKS NAME SUM: the marker tree came through unchanged.

@@ -3,8 +3,11 @@
 # Debian packages (see fetch-debs.sh), on the host, without mounting
 # anything:
 #
-#   mkroots.sh dom0 PKGS OUT        the installed dom0's root, which the
-#                                   installer copies onto the first partition
+#   mkroots.sh dom0 PKGS OUT RAIDAUTORUN
+#                                   the installed dom0's root, which the
+#                                   installer copies onto the first partition;
+#                                   RAIDAUTORUN is the static fixture its
+#                                   mkinitrd puts in "autorun" initrds
 #   mkroots.sh installer PKGS DOM0 OUT IMG
 #                                   the installer's root (with DOM0 inside it
 #                                   as its "packages"), packed as IMG, a gzip
@@ -228,6 +231,14 @@ build_dom0() {
 	put "$here/dom0/mkinitrd" "$root/sbin/mkinitrd"
 	put "$here/marker.sh" "$root/usr/sbin/xsraid-marker"
 	chmod 0755 "$root/sbin/init" "$root/sbin/mkinitrd" "$root/usr/sbin/xsraid-marker"
+	# What the stand-in adds for 6.0.2's behaviour: nash's raidautorun on a
+	# kernel with md built in (mkinitrd's "autorun" mode), and the by-id
+	# links 6.0.2's udev makes (the first-boot storage step reads them).
+	mkdir -p "$root/usr/libexec/standin"
+	[ -f "$raidautorun" ] || die "$raidautorun does not exist"
+	cp "$raidautorun" "$root/usr/libexec/standin/raidautorun"
+	put "$here/installer/devlinks" "$root/usr/libexec/standin/devlinks"
+	chmod 0755 "$root/usr/libexec/standin/raidautorun" "$root/usr/libexec/standin/devlinks"
 
 	# What the installer asks rpm for in 6.0.2 (getKernelVersion).
 	cat >"$root/etc/standin/kernels" <<EOF
@@ -338,6 +349,7 @@ case "$cmd" in
 dom0)
 	pkgs=$2
 	root=$3
+	raidautorun=$4
 	build_dom0
 	;;
 installer)
@@ -355,6 +367,6 @@ mdlab)
 	pack "$5"
 	;;
 *)
-	die "usage: mkroots.sh dom0 PKGS OUT | installer PKGS DOM0 OUT IMG | mdlab PKGS INIT OUT IMG"
+	die "usage: mkroots.sh dom0 PKGS OUT RAIDAUTORUN | installer PKGS DOM0 OUT IMG | mdlab PKGS INIT OUT IMG"
 	;;
 esac

@@ -3,6 +3,8 @@
 #
 #   make check-qemu                 all scenarios (part of make test)
 #   make check-qemu QEMU_SCENARIOS="2-no-raid-untouched"
+#   make check-qemu-strict          initrd assembly forms of a real 6.0.2
+#   make check-qemu-refusals        installs xsraid should refuse
 #   make qemu-images                the fixtures only: packages, roots,
 #                                   installer images, CDs
 #
@@ -26,6 +28,7 @@ QEMU_IMG_XSRAID := $(QEMU_BUILD)/install-xsraid.img
 QEMU_ISO_DONE   := $(QEMU_BUILD)/iso-files/.done
 QEMU_ISO_STOCK  := $(QEMU_BUILD)/install-stock.iso
 QEMU_ISO_XSRAID := $(QEMU_BUILD)/install-xsraid.iso
+QEMU_RAIDAUTORUN := $(QEMU_BUILD)/raidautorun
 
 QEMU_INSTALLER_SRC := $(wildcard $(QEMU_DIR)/installer/*) $(QEMU_DIR)/marker.sh $(QEMU_DIR)/mkroots.sh
 QEMU_DOM0_SRC      := $(wildcard $(QEMU_DIR)/dom0/*) $(QEMU_DIR)/marker.sh $(QEMU_DIR)/mkroots.sh
@@ -39,8 +42,14 @@ $(QEMU_PKGS_DONE): $(QEMU_DIR)/fetch-debs.sh versions.env
 	$(QEMU_DIR)/fetch-debs.sh $(QEMU_BUILD)
 	touch $@
 
-$(QEMU_DOM0_DONE): $(QEMU_PKGS_DONE) $(QEMU_DOM0_SRC) versions.env
-	sh $(QEMU_DIR)/mkroots.sh dom0 $(QEMU_BUILD)/pkgs $(QEMU_BUILD)/dom0-root
+# What nash's raidautorun gets from a kernel with md built in (the stand-in's
+# md is a module): a static program for the dom0's "autorun" initrds.
+$(QEMU_RAIDAUTORUN): $(QEMU_DIR)/fixtures/raidautorun.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -Os -static -o $@ $<
+
+$(QEMU_DOM0_DONE): $(QEMU_PKGS_DONE) $(QEMU_DOM0_SRC) $(QEMU_RAIDAUTORUN) $(QEMU_DIR)/installer/devlinks versions.env
+	sh $(QEMU_DIR)/mkroots.sh dom0 $(QEMU_BUILD)/pkgs $(QEMU_BUILD)/dom0-root $(QEMU_RAIDAUTORUN)
 	touch $@
 
 $(QEMU_IMG_STOCK): $(QEMU_DOM0_DONE) $(QEMU_INSTALLER_SRC)
@@ -94,11 +103,25 @@ POWER_CUT_STEPS ?=
 check-power-cuts: qemu-images $(ASAN)/xsraid
 	$(QEMU_ENV) $(QEMU_DIR)/power-cuts/run.sh $(POWER_CUT_STEPS)
 
+# Where a real 6.0.2 host is harsher than the stand-in's defaults: the
+# installed system's initrd assembling md0 without mdadm (2.6.32 autodetect)
+# and with mdadm but no mdadm.conf.  Not part of make test (see the README).
+QEMU_STRICT_SCENARIOS := strict-initrd-autorun strict-initrd-mdadm-scan
+check-qemu-strict: qemu-images
+	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_STRICT_SCENARIOS)
+
+# What a user checks after an install xsraid should have refused: a target
+# whose mkinitrd leaves RAID out, an installer without md modules.
+QEMU_REFUSAL_SCENARIOS := refuse-initrd-without-raid refuse-initrd-scan-without-conf \
+	refuse-installer-without-md
+check-qemu-refusals: qemu-images
+	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_REFUSAL_SCENARIOS)
+
 # The end-to-end part of make demo: an install with xsraid, disk 2 booted alone.
 demo-install: qemu-images
 	$(QEMU_ENV) $(QEMU_DIR)/demo.sh
 
-.PHONY: check-qemu check-power-cuts qemu-images demo-install FORCE
+.PHONY: check-qemu check-power-cuts check-qemu-strict check-qemu-refusals qemu-images demo-install FORCE
 
 # The /proc/mdstat corpus of installer-hook/tests/data/mdstat: the md lab
 # (tests/qemu/mdstat) builds arrays of every shape and snapshots them.  Not
