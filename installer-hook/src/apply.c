@@ -24,6 +24,7 @@
 #include "copy.h"
 #include "journal.h"
 #include "log.h"
+#include "observer.h"
 #include "run.h"
 
 #define PENDING_MAX 16
@@ -732,9 +733,9 @@ static int op_verify_boot(const struct plan_inputs *in, const char *disk)
 	mbr_ok = mbr_ok && read_exact(p, code, sizeof(code)) == 0 && !memcmp(mbr, code, 440);
 	free(p);
 	check(mbr_ok, &failures, "%s starts with the installed system's gptmbr.bin", dev);
-	check(fd >= 0 &&
-		      gpt_read(fd, (uint64_t)in->disk_sectors[1] * in->sector_size, in->sector_size,
-			       gpt) == 0 &&
+	/* Stage B checks both disks, which need not be the same size. */
+	uint64_t sectors = in->disk_sectors[strcmp(disk, in->disk[0]) ? 1 : 0];
+	check(fd >= 0 && gpt_read(fd, sectors * in->sector_size, in->sector_size, gpt) == 0 &&
 		      gpt->primary_valid && gpt->backup_valid,
 	      &failures, "%s has a valid GPT, both copies", dev);
 	const struct gpt_partition *gp1 = gpt_find(gpt, 1);
@@ -818,6 +819,7 @@ static int op_verify_boot(const struct plan_inputs *in, const char *disk)
 	buf_free(&text);
 	buf_free(&err);
 	free(gpt);
+	observe_boot_check(disk, failures);
 	if (failures)
 		return log_error(-EUCLEAN,
 				 "%d boot check%s failed on /dev/%s; the first disk is left "
@@ -848,8 +850,10 @@ static int op_wait_resync(const char *md)
 			break;
 		}
 		if (!strcmp(action, "idle") && !strcmp(degraded, "0")) {
-			if (last_total)
+			if (last_total) {
 				log_progress(what, last_total * 512, last_total * 512);
+				observe_progress(md, last_total * 512, last_total * 512);
+			}
 			log_notice("%s is in sync", md);
 			break;
 		}
@@ -860,6 +864,7 @@ static int op_wait_resync(const char *md)
 		}
 		if (sscanf(completed, "%llu / %llu", &done, &total) == 2 && total) {
 			log_progress(what, done * 512, total * 512);
+			observe_progress(md, done * 512, total * 512);
 			last_total = total;
 		}
 		sleep_ms(1000);
@@ -1127,6 +1132,7 @@ int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_
 		total += p->steps[i].stage == stage;
 	log_notice("%s: %zu steps for /dev/%s and /dev/%s", plan_stage_name(stage), total,
 		   p->in.disk[0], p->in.disk[1]);
+	observe_stage_begin(plan_stage_name(stage), total);
 
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct plan_step *s = &p->steps[i];
@@ -1136,12 +1142,15 @@ int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_
 		if (!s->always && c.have_state &&
 		    journal_last_event(&c.state, s->id) == JOURNAL_DONE) {
 			log_notice("step %zu/%zu %s: done earlier, skipped", number, total, s->id);
+			observe_step(s->id, OBSERVE_STEP_SKIPPED, 0);
 			continue;
 		}
 		log_notice("step %zu/%zu %s: %s", number, total, s->id, s->title);
 		record(&c, (unsigned)i + 1, s->id, JOURNAL_BEGIN, 0, s->title);
+		observe_step(s->id, OBSERVE_STEP_BEGIN, 0);
 		r = run_step(&c, i, s);
 		if (r < 0) {
+			observe_step(s->id, OBSERVE_STEP_FAILED, r);
 			char detail[128];
 			str_copy(detail, sizeof(detail), strerror(-r));
 			record(&c, (unsigned)i + 1, s->id, JOURNAL_FAILED, r, detail);
@@ -1153,6 +1162,7 @@ int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_
 			break;
 		}
 		record(&c, (unsigned)i + 1, s->id, JOURNAL_DONE, 0, NULL);
+		observe_step(s->id, OBSERVE_STEP_DONE, 0);
 	}
 	if (r < 0 && stage == STAGE_FILESYSTEM_POPULATED)
 		release_mounts(&p->in);
@@ -1161,6 +1171,7 @@ int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_
 	if (c.journal_open)
 		journal_close(&c.journal);
 	journal_state_free(&c.state);
+	observe_stage_end(plan_stage_name(stage), r);
 	return r;
 }
 

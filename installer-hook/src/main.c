@@ -24,6 +24,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "plan.h"
+#include "report.h"
 #include "util.h"
 
 #ifndef XSRAID_VERSION
@@ -388,9 +389,11 @@ static int run_first_stage(const struct options *o, const struct answerfile *af,
 		if (err.len)
 			log_error(r, "%s", err.data);
 		log_error(r, "no mirror is made; the install stays on one disk, untouched");
+		report_refused(err.len ? err.data : log_last_error());
 		goto out;
 	}
 	plan_build(&in, ret_plan);
+	observe_plan(ret_plan);
 	log_plan(ret_plan);
 	if (stop_for_sysroot(o)) {
 		r = 0;
@@ -424,6 +427,7 @@ static int run_second_stage(const struct options *o, const char *disk2)
 		goto out;
 	}
 	plan_build(&in, &p);
+	observe_plan(&p);
 	if (!apply_step_done(&p, "finish-disk2")) {
 		r = log_error(-EAGAIN,
 			      "the first stage did not finish on /dev/%s; the first disk is "
@@ -464,6 +468,7 @@ static int verb_hook(const struct options *o, int argc, char **argv)
 		answerfile_free(&af);
 		return EXIT_OK;
 	}
+	report_start(&af.raid, XSRAID_WORKDIR "/report.state");
 
 	if (!strcmp(stage, "filesystem-populated")) {
 		if (!arg) {
@@ -493,6 +498,7 @@ static int verb_hook(const struct options *o, int argc, char **argv)
 			r = run_second_stage(o, d2);
 			free(d2);
 		}
+		report_finish(r, arg);
 	} else {
 		log_info("nothing to do at stage %s", stage);
 	}

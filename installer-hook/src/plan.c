@@ -123,7 +123,11 @@ static void disk_contents(const struct disk_info *d, struct buf *out)
 	}
 }
 
-/* Is disk 2 carrying xsraid's own journal, written for these two disks? */
+/*
+ * Is disk 2 carrying xsraid's own unfinished work, journaled for these two
+ * disks?  A finished mirror is not: it holds an installed system, and only
+ * the answerfile's wipe policy may erase it (a reinstall says so).
+ */
 static bool is_ours(const struct disk_info *d1, const struct disk_info *d2, struct buf *why)
 {
 	struct plan_inputs old = {0};
@@ -131,7 +135,8 @@ static bool is_ours(const struct disk_info *d1, const struct disk_info *d2, stru
 	bool ours = false;
 
 	if (!d2->has_journal || d2->gpt_status != 0 ||
-	    !gpt_guid_equal(&d2->journal.disk_guid, &d2->gpt.disk_guid))
+	    !gpt_guid_equal(&d2->journal.disk_guid, &d2->gpt.disk_guid) ||
+	    journal_last_event(&d2->journal, "finish") == JOURNAL_DONE)
 		return false;
 	if (plan_inputs_parse(d2->journal.payload, &old, &err) == 0) {
 		char id1[256], id2[256];
@@ -1120,6 +1125,13 @@ static void build_stage_b(const struct plan_inputs *in, struct plan *p)
 		     "Wait until md0 is in sync, so either disk boots on its own");
 	add_internal(s, OP_WAIT_RESYNC, "md0", NULL, NULL,
 		     "wait for md0's recovery onto %s, showing progress", part);
+
+	s = add_step(p, "verify-disks", B, NULL,
+		     "Check that each disk can boot the mirrored system on its own");
+	for (int i = 0; i < 2; i++)
+		add_internal(s, OP_VERIFY_BOOT, in->disk[i], NULL, NULL,
+			     "check that /dev/%s boots on its own, as verify-disk2 does",
+			     in->disk[i]);
 
 	s = add_step(p, "finish", B, NULL, "Save the log and leave the arrays assembled");
 	if (in->resync_speed_kib && in->speed_max_before) {

@@ -430,29 +430,47 @@ static void test_inputs_round_trip(void **state)
 }
 
 /* A disk carrying xsraid's own journal for these disks is ours to redo, without wipe=force. */
+/*
+ * What an earlier install left on sdb: xsraid's journal for @p (with every
+ * step done when @finished) and disk 2's new partition table.
+ */
+static void leave_journal(const char *root, const struct plan *p, bool finished)
+{
+	char *sdb = path_join(root, "dev/sdb");
+	struct buf payload = BUF_INIT;
+	struct strv argv = STRV_INIT;
+	struct journal j;
+
+	plan_inputs_serialize(&p->in, &payload);
+	assert_int_equal(journal_create(sdb, p->in.journal_first * 512, 512, &p->in.disk2_guid,
+					payload.data, &j),
+			 0);
+	for (size_t i = 0; finished && i < p->n_steps; i++)
+		assert_int_equal(
+			journal_append(&j, (unsigned)i + 1, p->steps[i].id, JOURNAL_DONE, 0, ""),
+			0);
+	journal_close(&j);
+	cmd_sgdisk_disk2(&p->in, sdb, &argv);
+	free(argv.v[0]);
+	argv.v[0] = xstrdup("sgdisk");
+	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	strv_free(&argv);
+	buf_free(&payload);
+	free(sdb);
+}
+
 static void test_own_unfinished_work(void **state)
 {
 	(void)state;
 	char *root = make_root(NULL);
 	struct answerfile af;
 	struct plan p = {0}, p2 = {0};
-	struct buf err = BUF_INIT, payload = BUF_INIT;
-	struct journal j;
+	struct buf err = BUF_INIT;
 
 	load_af(SIMPLE, &af);
 	assert_int_equal(plan_for(root, &af, &p, &err), 0);
 	/* What the first attempt did before the power cut: the journal and the new table. */
-	char *sdb = path_join(root, "dev/sdb");
-	plan_inputs_serialize(&p.in, &payload);
-	assert_int_equal(journal_create(sdb, p.in.journal_first * 512, 512, &p.in.disk2_guid,
-					payload.data, &j),
-			 0);
-	journal_close(&j);
-	struct strv argv = STRV_INIT;
-	cmd_sgdisk_disk2(&p.in, sdb, &argv);
-	free(argv.v[0]);
-	argv.v[0] = xstrdup("sgdisk");
-	assert_int_equal(test_run((const char *const *)argv.v), 0);
+	leave_journal(root, &p, false);
 	/* A reinstall: same disks, but the stock installer made a new root filesystem. */
 	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
 	assert_true(p2.in.wipe_disk2);
@@ -463,13 +481,40 @@ static void test_own_unfinished_work(void **state)
 	test_write_file(serial, "t10.ATA     OTHER DISK\n");
 	expect_refusal(root, SIMPLE, "disk 'sdb' holds data", NULL);
 	free(serial);
-	strv_free(&argv);
-	free(sdb);
 	plan_free(&p);
 	plan_free(&p2);
 	answerfile_free(&af);
 	buf_free(&err);
-	buf_free(&payload);
+	free(root);
+}
+
+/*
+ * A finished mirror is an installed system, not unfinished work: a reinstall
+ * leaves it alone unless the answerfile says raid-wipe="force".
+ */
+static void test_finished_mirror_needs_force(void **state)
+{
+	(void)state;
+	char *root = make_root(NULL);
+	struct answerfile af;
+	struct plan p = {0}, p2 = {0};
+	struct buf err = BUF_INIT;
+
+	load_af(SIMPLE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	leave_journal(root, &p, true);
+	expect_refusal(root, SIMPLE, "disk 'sdb' holds data", "raid-wipe=\"force\"");
+	answerfile_free(&af);
+	load_af("<installation><primary-disk raid=\"sdb\" raid-wipe=\"force\">sda</primary-disk>"
+		"</installation>",
+		&af);
+	assert_int_equal(plan_for(root, &af, &p2, &err), 0);
+	assert_true(p2.in.wipe_disk2);
+	assert_non_null(strstr(p2.in.wipe_reason, "the answerfile allows it"));
+	plan_free(&p);
+	plan_free(&p2);
+	answerfile_free(&af);
+	buf_free(&err);
 	free(root);
 }
 
@@ -525,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_target_tools),
 		cmocka_unit_test(test_inputs_round_trip),
 		cmocka_unit_test(test_own_unfinished_work),
+		cmocka_unit_test(test_finished_mirror_needs_force),
 		cmocka_unit_test(test_resync_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);

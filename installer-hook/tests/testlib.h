@@ -38,6 +38,16 @@ void test_write_file(const char *path, const char *text);
 /* Reads a whole file into a malloc'd, NUL-terminated string; NULL if missing. */
 char *test_read_file(const char *path);
 
+/*
+ * An HTTP server for PUTs on 127.0.0.1, in a child process (*ret_pid).
+ * Each PUT's body is stored in @dir under the last component of its path,
+ * and "METHOD PATH Content-Type: TYPE" is appended to @dir/requests; the
+ * answer is 201.  A path starting /fail/NNN/ is answered with status NNN
+ * and stores nothing.  Returns the port, or -1.
+ */
+int test_put_server_start(const char *dir, int *ret_pid);
+void test_put_server_stop(int pid);
+
 /* True when running as root (some fixtures need mknod/chown). */
 bool test_is_root(void);
 
