@@ -3,7 +3,7 @@
 #   make            build/xsraid, the static helper for the installer (i386, musl)
 #   make demo       the main job on embedded defaults (see README)
 #   make test       everything CI runs: lint, unit tests under ASan/UBSan, QEMU scenarios
-#   make check-unit / check-qemu / lint / format
+#   make check-unit / check-pxe / check-qemu / lint / format
 #
 # Versions of everything fetched from Debian are pinned in versions.env.
 
@@ -131,9 +131,10 @@ demo: demo-plan
 	@echo && echo "== an install with xsraid under QEMU, then disk 2 booted alone (about 5 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
-test: deps lint check-unit check-cli $(BUILD)/xsraid check-qemu
+test: deps lint lint-pxe check-unit check-cli check-pxe $(BUILD)/xsraid check-qemu
 
 -include tests/qemu/qemu.mk
+-include pxe/pxe.mk
 -include installer-hook/tests/bench.mk
 
 clean:
