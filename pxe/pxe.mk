@@ -12,7 +12,8 @@
 PXE_DIR     := pxe
 PXE_PY      := $(wildcard $(PXE_DIR)/xsraid_pxe/*.py) $(wildcard $(PXE_DIR)/tests/*.py) \
                $(wildcard $(PXE_DIR)/bench/*.py)
-PXE_SCRIPTS := $(PXE_DIR)/serve
+PXE_SCRIPTS := $(PXE_DIR)/serve tests/qemu/pxe.sh tests/qemu/pxe-demo.sh \
+               tests/qemu/scenarios/7-pxe-fleet.sh
 
 # What the hosts boot: the remastered installer image and the Xen and dom0
 # kernel its ISO carries.  PXE_INSTALL_IMG is the one line to change when

@@ -68,10 +68,11 @@ QEMU_ENV = QEMU_BUILD=$(abspath $(QEMU_BUILD)) IMG_STOCK=$(abspath $(QEMU_IMG_ST
 	IMG_XSRAID=$(abspath $(QEMU_IMG_XSRAID)) ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files)
 
 check-qemu: qemu-images
-	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
+	$(QEMU_ENV) $(PXE_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
 
-# The end-to-end part of make demo: an install with xsraid, disk 2 booted alone.
+# The end-to-end part of make demo: a fleet's host installed over the
+# network with xsraid, then booted from disk 2 alone (tests/qemu/pxe-demo.sh).
 demo-install: qemu-images
-	$(QEMU_ENV) $(QEMU_DIR)/demo.sh
+	$(QEMU_ENV) $(PXE_ENV) $(QEMU_DIR)/pxe-demo.sh
 
 .PHONY: check-qemu qemu-images demo-install FORCE
