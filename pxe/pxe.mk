@@ -40,6 +40,6 @@ bench-pxe-gen:
 	python3 $(PXE_DIR)/bench/generate.py $(BUILD)/bench-pxe
 
 bench-pxe-http: qemu-images
-	$(PXE_ENV) python3 $(PXE_DIR)/bench/http.py $(BUILD)/bench-pxe-http
+	$(PXE_ENV) python3 $(PXE_DIR)/bench/boot_storm.py $(BUILD)/bench-pxe-http
 
 .PHONY: check-pxe lint-pxe bench-pxe-gen bench-pxe-http

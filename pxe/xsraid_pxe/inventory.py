@@ -37,6 +37,11 @@ class Serial:
         return f"ttyS{self.port},{self.speed}"
 
 
+# Serial settings and kernel arguments already checked: a fleet repeats the same few.
+SERIALS = {"none": None}
+ARGS_OK = {}
+
+
 @dataclass
 class Fleet:
     """Settings for every host, from the command line; a row's own values win."""
@@ -83,14 +88,15 @@ class Host:
 
 
 def parse_serial(text, where):
-    if text == "none":
-        return None
+    if text in SERIALS:
+        return SERIALS[text]
     m = re.fullmatch(r"ttyS([01]),(\d+)", text)
     if not m or int(m.group(2)) not in SPEEDS:
         raise PxeError(f"{where}serial: '{text}' is not a serial console; write ttyS0,115200 "
                        f"(ttyS0 or ttyS1, which Xen calls com1 and com2; speed one of "
                        f"{', '.join(map(str, SPEEDS))}) or none")
-    return Serial(int(m.group(1)), int(m.group(2)))
+    SERIALS[text] = Serial(int(m.group(1)), int(m.group(2)))
+    return SERIALS[text]
 
 
 IPV4_RE = re.compile(r"^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$")
@@ -115,13 +121,16 @@ def parse_dns(text, where):
 
 
 def check_args(text, column, where):
+    if text in ARGS_OK:
+        return ARGS_OK[text]
     if any(ord(c) < 0x20 or ord(c) > 0x7e for c in text):
         raise PxeError(f"{where}{column}: only printable ASCII belongs on a kernel command line")
     m = RESERVED_ARGS.search(text)
     if m:
         raise PxeError(f"{where}{column}: '{m.group(2).strip()}' is set by xsraid-pxe itself "
                        f"(console settings come from the serial and console columns)")
-    return " ".join(text.split())
+    ARGS_OK[text] = " ".join(text.split())
+    return ARGS_OK[text]
 
 
 def check_fleet(f):
@@ -183,39 +192,39 @@ def parse_disk(text, column, where):
 
 
 def parse_row(values, line, name, fleet):
+    """@values: the row's stripped fields by column."""
     where = f"{name}:{line}: "
-
-    def get(column):
-        return values.get(column, "").strip()
+    get = values.get
 
     for column in REQUIRED:
-        if not get(column):
+        if not get(column, ""):
             raise PxeError(f"{where}{column}: missing; every host needs "
                            f"{', '.join(REQUIRED)}")
-    disks = (parse_disk(get("disk1"), "disk1", where), parse_disk(get("disk2"), "disk2", where))
+    disks = (parse_disk(get("disk1", ""), "disk1", where),
+             parse_disk(get("disk2", ""), "disk2", where))
     if disks[0] == disks[1]:
         raise PxeError(f"{where}disk2: '{disks[1]}' is also disk1; a mirror needs two "
                        f"different disks")
-    netmask = get("netmask") or fleet.netmask
+    netmask = get("netmask", "") or fleet.netmask
     parse_ipv4(netmask, "netmask", where)
-    ip = get("ip")
+    ip = get("ip", "")
     if ipv4_int(ip, "ip", where) & fleet.mask_int != fleet.net_int:
         raise PxeError(f"{where}ip: {ip} is outside {fleet.network}, where this server answers "
                        f"DHCP for the install")
     if ip == fleet.server_ip:
         raise PxeError(f"{where}ip: {ip} is this server's own address")
-    serial = parse_serial(get("serial"), where) if get("serial") else fleet.serial
-    console = get("console") or fleet.console
+    serial = parse_serial(get("serial", ""), where) if get("serial", "") else fleet.serial
+    console = get("console", "") or fleet.console
     if console not in ("ttyS", "hvc"):
         raise PxeError(f"{where}console: '{console}' must be ttyS (console=ttySN,SPEED "
                        f"xencons=ttySN,SPEED) or hvc (xencons=hvc console=hvc0)")
-    if get("console") and not serial:
+    if get("console", "") and not serial:
         raise PxeError(f"{where}console: '{console}' needs a serial console, and serial is none")
-    wipe = get("wipe")
+    wipe = get("wipe", "")
     if wipe not in ("", "refuse", "force"):
         raise PxeError(f"{where}wipe: '{wipe}' must be refuse (a second disk that holds data "
                        f"is left alone) or force (erase it)")
-    reprovision = get("reprovision")
+    reprovision = get("reprovision", "")
     if reprovision and not TOKEN_RE.match(reprovision):
         raise PxeError(f"{where}reprovision: '{reprovision}' must be a short token such as "
                        f"2025-06-01 (letters, digits, . _ : -)")
@@ -224,19 +233,20 @@ def parse_row(values, line, name, fleet):
                        f"erases the host's mirror; leave wipe empty or write force")
     return Host(
         line=line,
-        mac=parse_mac(get("mac"), where),
-        hostname=parse_hostname(get("hostname"), where),
+        mac=parse_mac(get("mac", ""), where),
+        hostname=parse_hostname(get("hostname", ""), where),
         disks=disks,
         ip=ip,
         netmask=netmask,
-        gateway=parse_ipv4(get("gateway"), "gateway", where) if get("gateway") else fleet.gateway,
-        dns=parse_dns(get("dns"), where) if get("dns") else tuple(fleet.dns),
+        gateway=(parse_ipv4(get("gateway", ""), "gateway", where) if get("gateway", "")
+                 else fleet.gateway),
+        dns=parse_dns(get("dns", ""), where) if get("dns", "") else tuple(fleet.dns),
         serial=serial,
         console=console,
         wipe="force" if reprovision else wipe,
         reprovision=reprovision,
-        xen_args=check_args(get("xen-args"), "xen-args", where) or fleet.xen_args,
-        dom0_args=check_args(get("dom0-args"), "dom0-args", where) or fleet.dom0_args,
+        xen_args=check_args(get("xen-args", ""), "xen-args", where) or fleet.xen_args,
+        dom0_args=check_args(get("dom0-args", ""), "dom0-args", where) or fleet.dom0_args,
     )
 
 
@@ -275,8 +285,9 @@ def parse_inventory(data, name, fleet):
         if len(fields) != len(header):
             raise PxeError(f"{name}:{line}: {len(fields)} fields, but the header names "
                            f"{len(header)} columns")
-        host = parse_row(dict(zip(header, fields)), line, name, fleet)
-        for index, value, column in ((by_mac, host.mac, "mac"), (by_name, host.hostname, "hostname"),
+        host = parse_row(dict(zip(header, map(str.strip, fields))), line, name, fleet)
+        for index, value, column in ((by_mac, host.mac, "mac"),
+                                     (by_name, host.hostname, "hostname"),
                                      (by_ip, host.ip, "ip")):
             if value in index:
                 other = index[value]

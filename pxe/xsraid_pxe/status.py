@@ -49,7 +49,8 @@ def host_rows(out, now=None):
         except FileNotFoundError:
             token = state / "reprovision" / host
             if token.exists():
-                row["message"] = f"reprovision {token.read_text().strip()}: installs at its next network boot"
+                row["message"] = (f"reprovision {token.read_text().strip()}: installs at its "
+                                  f"next network boot")
             rows.append(row)
             continue
         except (OSError, ValueError) as e:

@@ -12,7 +12,8 @@
 # PXE_PXELINUX, PXE_MODULES.
 
 PXE_TOP=$(cd "$QEMU_TESTS/../.." && pwd)
-PXE_NS=xsraid-$SCENARIO
+# Unique per run: other checkouts on the same machine may run the same scenario.
+PXE_NS=xsraid-pxe-$$
 PXE_SERVER=192.0.2.1
 PXE_OUT=$WORK/pxe
 PXE_RUN=$WORK/pxe-run
@@ -34,7 +35,6 @@ pxe_require() {
 
 # pxe_network: the namespace, its tap0, and QEMU started inside it.
 pxe_network() {
-	ip netns del "$PXE_NS" 2>/dev/null || true
 	ip netns add "$PXE_NS" || fail "cannot create the network namespace $PXE_NS"
 	CLEANUP_NETNS=$PXE_NS
 	ip -n "$PXE_NS" link set lo up

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: 50 hosts booting at once from the generated nginx, on loopback.
 
-    python3 pxe/bench/http.py WORKDIR
+    python3 pxe/bench/boot_storm.py WORKDIR
 
 Needs PXE_INSTALL_IMG, PXE_XEN, PXE_VMLINUZ, PXE_PXELINUX and PXE_MODULES
 (pxe/pxe.mk sets them).  Generates a 50-host tree with the real install set,
