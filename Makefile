@@ -129,7 +129,7 @@ demo-plan: $(BUILD)/xsraid
 	$$run $(BUILD)/xsraid plan --sysroot $(DEMO)/root --answerfile answerfile/examples/raid-attribute.xml
 
 demo: demo-plan
-	@echo && echo "== a fleet: one host installed over the network with xsraid under QEMU, then disk 2 booted alone (about 6 minutes)"
+	@echo && echo "== a fleet: one host installed over the network with xsraid under QEMU, then disk 2 booted alone (3 to 6 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
 test: deps lint lint-pxe check-unit check-cli check-pxe $(BUILD)/xsraid check-qemu

@@ -71,6 +71,23 @@ def phases(work, out, inv):
     return len(files), t1 - t0, t2 - t1, t3 - t2
 
 
+def floor(out, nfiles):
+    """The same number of 1 KiB files created with nothing else: what the kernel costs."""
+    shutil.rmtree(out, ignore_errors=True)
+    for d in ("a", "b", "c"):
+        os.makedirs(out / d)
+    data = b"x" * 1024
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    t = time.perf_counter()
+    for i in range(nfiles):
+        fd = os.open(f"{out}/{'abc'[i % 3]}/{i}", flags, 0o644)
+        os.write(fd, data)
+        os.close(fd)
+    t = time.perf_counter() - t
+    shutil.rmtree(out, ignore_errors=True)
+    return t
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -89,7 +106,7 @@ def main():
     print(f"xsraid-pxe generate, {HOSTS} hosts (3 files each), median of {RUNS} runs; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"{'':34}" + "".join(f"{name:>14}" for name, _ in places))
-    rows = {k: [] for k in ("check", "render", "write", "total", "rerun", "one")}
+    rows = {k: [] for k in ("check", "render", "write", "floor", "total", "rerun", "one")}
     nfiles = 0
     for _, out in places:
         samples = {k: [] for k in rows}
@@ -99,6 +116,7 @@ def main():
             samples["check"].append(check)
             samples["render"].append(render)
             samples["write"].append(write)
+            samples["floor"].append(floor(out / "floor", nfiles))
             samples["total"].append(command(work, out, inv))
             samples["rerun"].append(command(work, out, inv))
             samples["one"].append(command(work, out, changed))
@@ -109,6 +127,7 @@ def main():
         "check": "read and check the inventory",
         "render": f"render {nfiles} files in memory",
         "write": "write, sync, publish",
+        "floor": f"  (creating {nfiles} files alone)",
         "total": "whole command, new tree",
         "rerun": "whole command, nothing changed",
         "one": "whole command, one host changed",

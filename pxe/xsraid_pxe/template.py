@@ -9,7 +9,6 @@ the operator wrote it.
 """
 
 import xml.parsers.expat
-from xml.sax.saxutils import escape, quoteattr
 
 from . import PxeError
 
@@ -17,6 +16,14 @@ HOOK_URL = "file:///opt/xsraid/xsraid-hook"
 HOOK_STAGES = ("filesystem-populated", "installation-complete")
 # Set per host: whatever the template says about them is replaced.
 OURS = ("raid", "raid-wipe", "raid-report", "raid-report-final")
+
+
+def escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text):
+    return '"' + escape(text).replace('"', "&quot;") + '"'
 
 
 class Element:

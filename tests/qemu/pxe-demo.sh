@@ -47,7 +47,7 @@ show "$PXE_OUT/current/http/answerfiles/xs01.xml"
 
 pxe_serve
 say "dnsmasq (DHCP, TFTP) and nginx (HTTP) serve it on tap0, $PXE_SERVER, in network namespace $PXE_NS"
-say "xs01 boots from its network card and installs onto two blank ${DISK_SIZE} disks (about 4 minutes)"
+say "xs01 boots from its network card and installs onto two blank ${DISK_SIZE} disks (a few minutes)"
 blank_disk "$WORK/disk1.img"
 blank_disk "$WORK/disk2.img"
 pxe_install install 52:54:00:12:34:56 "$WORK/disk1.img" "$WORK/disk2.img"
@@ -83,5 +83,4 @@ say "the installed host, booted from disk 2 alone:"
 
 say "xsraid-pxe status --out $PXE_OUT"
 pxe_status | show
-say "the same at http://$PXE_SERVER/ (the fleet page) while the servers run"
 scenario_done
