@@ -78,6 +78,22 @@ class Generate(Fleet):
         self.assertEqual(tree_bytes(self.out), before)
         self.assertEqual(sorted(p.name for p in (self.out / "gen").iterdir()), listing)
 
+    def test_old_install_sets_go(self):
+        """A new install.img is stored once; the one no kept generation uses goes."""
+        def stored():
+            return sorted(p.name for p in (self.out / "files").iterdir() if len(p.name) == 64)
+
+        self.generate()
+        first = stored()
+        for n in range(3):
+            self.files["install_img"].write_bytes(f"install.img {n}".encode() * 500)
+            self.generate()
+        # 7 boot files; the kept two generations share all but install.img.
+        self.assertEqual(len(stored()), len(first) + 1)
+        self.assertEqual(len(os.listdir(self.out / "gen")), 2)
+        self.assertEqual((self.current() / "http/boot/install.img").read_bytes(),
+                         self.files["install_img"].read_bytes())
+
     def test_missing_boot_file(self):
         self.files["install_img"].unlink()
         _, err = self.generate(expect=1)

@@ -113,6 +113,12 @@ class Store:
         if self.dirty:
             write_atomic(self.index_path, json.dumps(self.index, sort_keys=True).encode())
 
+    def prune(self):
+        """Drops stored files no generation links to any more (an old install.img)."""
+        for f in self.dir.iterdir():
+            if len(f.name) == 64 and os.stat(f).st_nlink == 1:
+                f.unlink()
+
 
 def fsync_path(path, directory=False):
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
@@ -273,6 +279,7 @@ def generate(fleet, hosts, template, sources, out, listen, owner, inputs, invent
         big = {rel: store.put(sources.big[rel], d) for rel, d in digests.items()}
     store.save()
     previous = publish(out, gen_id, files, big)
+    store.prune()
     state = prepare_state(out, owner)
     armed = reprovision(state, hosts)
     return gen_id, previous, armed
