@@ -12,7 +12,8 @@ OUT/
     http/index.html, fleet.js, fleet.css    the fleet page
     dnsmasq/hosts/01-<mac>                  per host: its DHCP address
     dnsmasq.conf, nginx.conf
-  files/<sha256>        the large files, stored once, hard-linked into generations
+  files/<sha256>        the large files, stored once, hard-linked into generations,
+                        removed when no kept generation uses them
   state/                written by the hosts (nginx WebDAV) and by reprovisioning:
     reports/<hostname>.json, final/01-<mac>.json, reprovision/<hostname>
 
