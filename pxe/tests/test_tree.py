@@ -15,7 +15,9 @@ HOST_FILES = {
 
 class Generate(Fleet):
     def test_layout(self):
-        self.generate()
+        out, _ = self.generate()
+        self.assertIn("restart dnsmasq: its configuration changed", out)
+        self.assertIn("reload nginx: its configuration changed", out)
         tree = tree_bytes(self.current())
         for rel in ("tftp/lpxelinux.0", "http/boot/ldlinux.c32", "http/boot/mboot.c32",
                     "http/boot/libcom32.c32", "http/boot/xen.gz", "http/boot/vmlinuz",
@@ -51,6 +53,10 @@ class Generate(Fleet):
                              .replace(",sda,sdb,", ",sda,sdc,") + ROWS[2])
         out, _ = self.generate()
         self.assertIn(f"(previous: {first.split('/')[-1]})", out)
+        # Only the hosts changed: dnsmasq re-reads them on SIGHUP; nothing to reload.
+        self.assertNotIn("reload nginx", out)
+        self.assertNotIn("restart dnsmasq", out)
+        self.assertIn("send dnsmasq a SIGHUP", out)
         b = tree_bytes(self.current())
         self.assertEqual(a.keys(), b.keys())
         changed = {rel for rel in a if a[rel] != b[rel]}

@@ -51,10 +51,17 @@ def cmd_generate(a):
         print(f"xsraid-pxe: {len(hosts)} hosts; generation {gen_id} is already current, "
               f"nothing changed")
     else:
+        out = Path(a.out).resolve()
         print(f"xsraid-pxe: {len(hosts)} hosts; generation {gen_id} is now current in "
-              f"{Path(a.out).resolve()}" + (f" (previous: {previous})" if previous else ""))
-        print("xsraid-pxe: send dnsmasq a SIGHUP (new DHCP hosts) and reload nginx if its "
-              "configuration changed")
+              f"{out}" + (f" (previous: {previous})" if previous else ""))
+        for conf, what in (("dnsmasq.conf", "restart dnsmasq: its configuration changed"),
+                           ("nginx.conf", "reload nginx: its configuration changed")):
+            new_conf = (out / "gen" / gen_id / conf).read_bytes()
+            old_conf = out / "gen" / str(previous) / conf
+            if not previous or not old_conf.exists() or old_conf.read_bytes() != new_conf:
+                print(f"xsraid-pxe: {what}")
+        print("xsraid-pxe: send dnsmasq a SIGHUP (systemctl reload dnsmasq) to read the DHCP "
+              "hosts again")
     for h in armed:
         print(f"xsraid-pxe: {h.hostname}: reprovision {h.reprovision}: its final report is "
               f"cleared; at its next network boot it installs again and erases its mirror "
