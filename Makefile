@@ -9,7 +9,7 @@
 #   make test       everything CI runs: lint, unit tests under ASan/UBSan, fuzzers briefly,
 #                   QEMU scenarios
 #   make fuzz       the fuzzers, a minute each (installer-hook/tests/fuzz/fuzz.mk)
-#   make check-unit / check-cli / check-remaster / check-qemu / lint / format
+#   make check-unit / check-cli / check-remaster / check-pxe / check-qemu / lint / format
 #
 # Versions of everything fetched from Debian are pinned in versions.env.
 
@@ -194,8 +194,9 @@ deps:
 # The main job on embedded defaults, in two parts.  demo-plan: two 500 GB
 # sparse disks laid out as the XenServer 6.0.2 installer leaves them, and the
 # plan xsraid makes for them (the helper is an i386 binary; a host that cannot
-# run those uses qemu-i386).  demo-install (tests/qemu/qemu.mk): the 6.0.2
-# installer stand-in installs with xsraid under QEMU and disk 2 boots alone.
+# run those uses qemu-i386).  demo-install (tests/qemu/qemu.mk): a two-host
+# inventory through xsraid-pxe, and one host installed over the network with
+# xsraid under QEMU, then booted from disk 2 alone, and the fleet's status.
 DEMO := $(BUILD)/demo
 demo-plan: $(BUILD)/xsraid
 	@installer-hook/tests/make-sysroot.sh $(DEMO)/root
@@ -206,13 +207,14 @@ demo-plan: $(BUILD)/xsraid
 	$$run $(BUILD)/xsraid plan --sysroot $(DEMO)/root --answerfile answerfile/examples/raid-attribute.xml
 
 demo: demo-plan
-	@echo && echo "== an install with xsraid under QEMU, then disk 2 booted alone (about 5 minutes)"
+	@echo && echo "== a fleet: one host installed over the network with xsraid under QEMU, then disk 2 booted alone (3 to 6 minutes)"
 	@$(MAKE) --no-print-directory demo-install
 
-test: deps lint check-unit check-cli $(BUILD)/xsraid check-fetch-static check-fuzz check-remaster \
-	check-qemu
+test: deps lint lint-pxe check-unit check-cli check-pxe $(BUILD)/xsraid check-fetch-static \
+	check-fuzz check-remaster check-qemu
 
 -include tests/qemu/qemu.mk
+-include pxe/pxe.mk
 -include installer-hook/tests/bench.mk
 -include installer-hook/tests/fuzz/fuzz.mk
 

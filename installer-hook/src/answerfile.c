@@ -396,11 +396,36 @@ static int check_attributes(struct parse *p, const xmlNode *n, const char *const
 	return 0;
 }
 
+/* Where reports go: an http or https URL (xsraid PUTs to it), nothing else. */
+static int parse_report_url(struct parse *p, const xmlNode *n, const char *an, char **ret)
+{
+	char *v = attr(n, an);
+	bool ok;
+
+	*ret = NULL;
+	if (!v)
+		return 0;
+	ok = (str_starts_with(v, "http://") && v[7]) || (str_starts_with(v, "https://") && v[8]);
+	for (const char *c = v; *c && ok; c++)
+		ok = (unsigned char)*c > ' ' && (unsigned char)*c < 0x7f;
+	if (!ok || strlen(v) > 1024) {
+		int r = parse_error(p, node_line(n),
+				    "%s=\"%s\" must be an http:// or https:// URL without spaces, "
+				    "where xsraid PUTs its report",
+				    an, v);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
 static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 			  struct raid_settings *rs)
 {
-	char name[5][32];
-	static const char *const base[] = {"metadata", "bitmap", "wipe", "sr-type", "resync-speed"};
+	char name[7][32];
+	static const char *const base[] = {"metadata",	   "bitmap", "wipe",	    "sr-type",
+					   "resync-speed", "report", "report-final"};
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
@@ -419,13 +444,17 @@ static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 	}
 	if (r == 0)
 		r = parse_speed(p, n, name[4], &rs->resync_speed_kib);
+	if (r == 0)
+		r = parse_report_url(p, n, name[5], &rs->report_url);
+	if (r == 0)
+		r = parse_report_url(p, n, name[6], &rs->report_final_url);
 	return r;
 }
 
 static int parse_raid_element(struct parse *p, xmlNode *n)
 {
-	static const char *const known[] = {"device", "metadata", "bitmap",
-					    "wipe",   "sr-type",  "resync-speed"};
+	static const char *const known[] = {"device",  "metadata",     "bitmap", "wipe",
+					    "sr-type", "resync-speed", "report", "report-final"};
 	struct raid_settings *rs = &p->af->raid;
 	xmlNode **disks = NULL;
 	size_t n_disks = 0;
@@ -491,8 +520,9 @@ out:
 
 static int parse_primary_disk_raid(struct parse *p, xmlNode *pd)
 {
-	static const char *const known[] = {"raid",	 "raid-metadata", "raid-bitmap",
-					    "raid-wipe", "raid-sr-type",  "raid-resync-speed"};
+	static const char *const known[] = {"raid",	   "raid-metadata",    "raid-bitmap",
+					    "raid-wipe",   "raid-sr-type",     "raid-resync-speed",
+					    "raid-report", "raid-report-final"};
 	struct raid_settings *rs = &p->af->raid;
 	char *second;
 	int r;
@@ -1030,6 +1060,8 @@ void answerfile_free(struct answerfile *a)
 	free(a->raid.device);
 	free(a->raid.disks[0]);
 	free(a->raid.disks[1]);
+	free(a->raid.report_url);
+	free(a->raid.report_final_url);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1093,9 +1125,13 @@ void answerfile_to_json(const struct answerfile *a, struct buf *b)
 	json_quote(b, rs->disks[1]);
 	buf_printf(b,
 		   "],\n    \"metadata\": \"%s\",\n    \"bitmap\": \"%s\",\n    \"wipe\": \"%s\",\n"
-		   "    \"sr_type\": \"%s\",\n    \"resync_speed_kib\": %u\n  }\n}\n",
+		   "    \"sr_type\": \"%s\",\n    \"resync_speed_kib\": %u,\n    \"report\": ",
 		   md_metadata_name(rs->metadata), md_bitmap_name(rs->bitmap),
 		   wipe_policy_name(rs->wipe), sr_type_name(rs->sr_type), rs->resync_speed_kib);
+	json_str_or_null(b, rs->report_url);
+	buf_puts(b, ",\n    \"report_final\": ");
+	json_str_or_null(b, rs->report_final_url);
+	buf_puts(b, "\n  }\n}\n");
 }
 
 /* --- unrendered templates --------------------------------------------------- */

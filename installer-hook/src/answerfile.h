@@ -29,8 +29,9 @@
  *     <primary-disk raid="sdb">sda</primary-disk>
  *
  * Settings are attributes of the element that declares the mirror: on
- * <raid>, metadata= bitmap= wipe= sr-type= resync-speed=; on <primary-disk>,
- * the same names with a "raid-" prefix.  answerfile/README.md documents them.
+ * <raid>, metadata= bitmap= wipe= sr-type= resync-speed= report=
+ * report-final=; on <primary-disk>, the same names with a "raid-" prefix.
+ * answerfile/README.md documents them.
  *
  * Errors: answerfile_parse() returns -EINVAL and writes one line,
  * "NAME:LINE: message", naming the element or attribute and the fix.
@@ -72,6 +73,9 @@ struct raid_settings {
 	enum wipe_policy wipe;
 	enum sr_type sr_type;
 	uint32_t resync_speed_kib; /* speed_limit_max during the install; 0: kernel default */
+	/* http(s) URLs xsraid PUTs its JSON report to (report.h), or NULL. */
+	char *report_url;	/* at every step and during the resync */
+	char *report_final_url; /* once, when the install attempt has ended */
 };
 
 struct answerfile_script {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "observer.h"
 
 struct pending_record {
 	unsigned step;
@@ -139,6 +140,7 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 		total += p->steps[i].stage == stage;
 	log_notice("%s: %zu steps for /dev/%s and /dev/%s", plan_stage_name(stage), total,
 		   p->in.disk[0], p->in.disk[1]);
+	observe_stage_begin(plan_stage_name(stage), total);
 
 	for (size_t i = 0; i < p->n_steps && r == 0; i++) {
 		const struct plan_step *s = &p->steps[i];
@@ -147,12 +149,14 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 		number++;
 		if (!s->always && earlier && journal_last_event(earlier, s->id) == JOURNAL_DONE) {
 			log_notice("step %zu/%zu %s: done earlier, skipped", number, total, s->id);
+			observe_step(s->id, OBSERVE_STEP_SKIPPED, 0);
 			continue;
 		}
 		log_notice("step %zu/%zu %s: %s", number, total, s->id, s->title);
 		r = record(e, (unsigned)i + 1, s->id, JOURNAL_BEGIN, 0, s->title);
 		if (r < 0)
 			break;
+		observe_step(s->id, OBSERVE_STEP_BEGIN, 0);
 		r = run_step(e, i + 1, s);
 		if (r < 0) {
 			log_error(
@@ -163,15 +167,19 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 			/* The failure is noted if the journal takes it; the step is redone anyway.
 			 */
 			record(e, (unsigned)i + 1, s->id, JOURNAL_FAILED, r, strerror(-r));
+			observe_step(s->id, OBSERVE_STEP_FAILED, r);
 			break;
 		}
 		r = record(e, (unsigned)i + 1, s->id, JOURNAL_DONE, 0, NULL);
+		if (r == 0)
+			observe_step(s->id, OBSERVE_STEP_DONE, 0);
 	}
 	if (r == 0)
 		r = record(e, 0, plan_stage_name(stage), JOURNAL_STAGE_DONE, 0, NULL);
 	if (r == 0 && !e->journal_open)
 		r = log_error(-EIO, "%s: no journal was started; nothing is recorded",
 			      plan_stage_name(stage));
+	observe_stage_end(plan_stage_name(stage), r);
 	return r;
 }
 

@@ -16,6 +16,7 @@
 #include "gpt.h"
 #include "initrd.h"
 #include "log.h"
+#include "observer.h"
 
 static void check(bool ok, int *failures, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -208,6 +209,7 @@ int bootcheck_disk(const struct boot_expect *e)
 	check_extlinux(e, &failures);
 	check_config(e, &failures);
 	check_initrds(e, &failures);
+	observe_boot_check(e->disk + strlen("/dev/"), failures);
 	if (failures)
 		return log_error(-EUCLEAN, "%d boot check%s failed on %s", failures,
 				 failures == 1 ? "" : "s", e->disk);

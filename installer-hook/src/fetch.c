@@ -85,6 +85,14 @@ static bool transient(CURLcode c, long http_code)
 	}
 }
 
+static void curl_init_once(void)
+{
+	static bool curl_ready;
+
+	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		curl_ready = true;
+}
+
 static const char *find_ca_bundle(const struct fetch_options *o)
 {
 	if (o->ca_file)
@@ -420,7 +428,6 @@ static int fetch_url(const char *location, const char *scheme, const struct fetc
 		     const char *shown, struct buf *out, struct buf *err)
 {
 	struct attempt a = {.o = o, .shown = shown, .err = err};
-	static bool curl_ready;
 	bool known = false, retry = true;
 	int r = 0;
 
@@ -442,8 +449,7 @@ static int fetch_url(const char *location, const char *scheme, const struct fetc
 			   shown, CA_BUNDLES[0], CA_BUNDLES[1], CA_BUNDLES[2]);
 		return -ENOENT;
 	}
-	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
-		curl_ready = true;
+	curl_init_once();
 	for (unsigned attempt = 1; retry && attempt <= (o->attempts ? o->attempts : 1); attempt++) {
 		unsigned wait = fetch_backoff_sec(attempt);
 		if (wait) {
@@ -504,5 +510,138 @@ int fetch_location(const char *location, const struct fetch_options *o, struct b
 		return 0;
 	}
 	buf_free(&out);
+	return r;
+}
+
+/* --- PUT, for reports ------------------------------------------------------------ */
+
+struct source {
+	const char *data;
+	size_t len, off;
+};
+
+static size_t on_read(char *dest, size_t size, size_t nmemb, void *userdata)
+{
+	struct source *src = userdata;
+	size_t n = size * nmemb;
+
+	if (n > src->len - src->off)
+		n = src->len - src->off;
+	memcpy(dest, src->data + src->off, n);
+	src->off += n;
+	return n;
+}
+
+static size_t discard(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	(void)data;
+	(void)userdata;
+	return size * nmemb;
+}
+
+static int put_once(const char *url, const char *shown, struct source *src,
+		    struct curl_slist *headers, const struct fetch_options *o, const char *ca,
+		    struct buf *err, bool *retry)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long http_code = 0;
+	CURLcode c;
+	CURL *h;
+
+	*retry = false;
+	src->off = 0;
+	h = curl_easy_init();
+	if (!h) {
+		buf_printf(err, "cannot PUT to '%s': libcurl initialisation failed", shown);
+		return -ENOMEM;
+	}
+	/* Every option below is supported by the libcurl xsraid links; a failure means no memory.
+	 */
+	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_READDATA, src) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->len) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)o->connect_timeout_sec) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)o->total_timeout_sec) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_USERAGENT, "xsraid") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    (ca && curl_easy_setopt(h, CURLOPT_CAINFO, ca) != CURLE_OK)) {
+		curl_easy_cleanup(h);
+		buf_printf(err, "cannot PUT to '%s': libcurl refused an option", shown);
+		return -ENOMEM;
+	}
+	c = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http_code);
+	curl_easy_cleanup(h);
+	if (c == CURLE_OK)
+		return 0;
+	*retry = transient(c, http_code);
+	if (c == CURLE_HTTP_RETURNED_ERROR) {
+		buf_printf(err, "cannot PUT to '%s': server answered HTTP %ld", shown, http_code);
+		return http_code == 404 || http_code == 410 ? -ENOENT : -EIO;
+	}
+	/* libcurl's own message may quote the URL: only the generic text is safe. */
+	buf_printf(err, "cannot PUT to '%s': %s", shown, curl_easy_strerror(c));
+	return c == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
+}
+
+int fetch_put(const char *url, const void *data, size_t len, const char *content_type,
+	      const struct fetch_options *o, struct buf *err)
+{
+	struct source src = {.data = data, .len = len};
+	struct buf shown = BUF_INIT, ctype = BUF_INIT;
+	struct curl_slist *headers = NULL;
+	const char *ca = NULL;
+	char scheme[16];
+	bool retry = true;
+	int r = -EIO;
+
+	buf_reset(err);
+	char *display = location_display(url);
+	buf_puts(&shown, display);
+	free(display);
+	if (!scheme_of(url, scheme, sizeof(scheme)) ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		buf_printf(err, "cannot PUT to '%s': only http and https URLs take a PUT",
+			   shown.data);
+		buf_free(&shown);
+		return -EPROTONOSUPPORT;
+	}
+	if (!strcmp(scheme, "https")) {
+		ca = find_ca_bundle(o);
+		if (!ca) {
+			buf_printf(err, "cannot PUT to '%s': https needs CA certificates",
+				   shown.data);
+			buf_free(&shown);
+			return -ENOENT;
+		}
+	}
+	curl_init_once();
+	buf_printf(&ctype, "Content-Type: %s", content_type);
+	headers = curl_slist_append(headers, ctype.data);
+	/* No "Expect: 100-continue" round trip for a few KiB. */
+	headers = curl_slist_append(headers, "Expect:");
+	for (unsigned attempt = 1; retry && attempt <= (o->attempts ? o->attempts : 1); attempt++) {
+		unsigned wait = fetch_backoff_sec(attempt);
+		if (wait) {
+			log_warn("%s; retrying in %u s", err->data, wait);
+			sleep(wait);
+		}
+		buf_reset(err);
+		r = put_once(url, shown.data, &src, headers, o, ca, err, &retry);
+		if (r == 0)
+			break;
+	}
+	curl_slist_free_all(headers);
+	buf_free(&shown);
+	buf_free(&ctype);
 	return r;
 }

@@ -55,6 +55,16 @@ struct fetch_options {
 int fetch_location(const char *location, const struct fetch_options *opts, struct buf *ret,
 		   struct buf *err);
 
+/*
+ * PUTs @len bytes at @data to the http or https URL @url as @content_type,
+ * with the same timeouts, attempts and backoff as a fetch (transient
+ * failures only are retried; redirects are not followed).  Returns 0 when
+ * the server answered 2xx; otherwise a negative errno as fetch_location()
+ * and one line in @err that names the URL without any user:password.
+ */
+int fetch_put(const char *url, const void *data, size_t len, const char *content_type,
+	      const struct fetch_options *opts, struct buf *err);
+
 /* Seconds slept before attempt @n (1-based; 0 for the first). */
 unsigned fetch_backoff_sec(unsigned n);
 

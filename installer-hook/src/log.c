@@ -15,6 +15,7 @@ static enum log_level min_level = LOG_INFO;
 static const char *prefix = "xsraid";
 static int file_fd = -1;
 static const char *console_path;
+static char last_error[1024];
 
 static const char *const level_names[] = {
 	[LOG_DEBUG] = "debug",	[LOG_INFO] = "info", [LOG_NOTICE] = "notice",
@@ -144,6 +145,21 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	emit(level, text, 0, true);
 }
 
+/* Keeps "TEXT[: REASON]", cut to fit. */
+static void remember_error(const char *text, const char *reason)
+{
+	size_t n = strnlen(text, sizeof(last_error) - 1);
+
+	memcpy(last_error, text, n);
+	last_error[n] = '\0';
+	if (reason && n + 2 < sizeof(last_error)) {
+		size_t m = strnlen(reason, sizeof(last_error) - n - 3);
+		memcpy(last_error + n, ": ", 2);
+		memcpy(last_error + n + 2, reason, m);
+		last_error[n + 2 + m] = '\0';
+	}
+}
+
 /* log_errno() and log_error() differ only in whether strerror() is appended. */
 static int log_failure(int r, bool with_errno, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
@@ -153,7 +169,13 @@ static int log_failure(int r, bool with_errno, const char *fmt, va_list ap)
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	emit(LOG_ERR, text, with_errno ? (r < 0 ? -r : r) : 0, true);
+	remember_error(text, with_errno ? strerror(r < 0 ? -r : r) : NULL);
 	return r;
+}
+
+const char *log_last_error(void)
+{
+	return last_error;
 }
 
 int log_errno(int r, const char *fmt, ...)

@@ -54,6 +54,9 @@ int log_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Logs "error: <message>" and returns @r: for failures errno cannot describe. */
 int log_error(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The text of the last log_errno()/log_error() message, "" before the first: for reports. */
+const char *log_last_error(void);
+
 /*
  * Progress of a long step, e.g. the root copy or a resync.  Printed to the
  * console and the log at most every few seconds and at 100%, so a serial

@@ -28,6 +28,7 @@
 #include "mirror.h"
 #include "plan.h"
 #include "planprint.h"
+#include "report.h"
 #include "status.h"
 #include "util.h"
 
@@ -468,9 +469,11 @@ static int run_first_stage(const struct options *o, const struct answerfile *af,
 	r = first_stage_inputs(o, af, target, &f);
 	if (r < 0) {
 		log_error(r, "no mirror is made; the install stays on one disk, untouched");
+		report_refused(log_last_error());
 		goto out;
 	}
 	plan_build(&f.in, ret_plan);
+	observe_plan(ret_plan);
 	log_plan(ret_plan);
 	ao.exec = o->sysroot ? &rehearse : real_executor(&cmdline, &cut, &cutting);
 	if (!o->sysroot && f.mirror.verdict == JOURNAL_THIS_INSTALL)
@@ -521,6 +524,7 @@ static int run_second_stage(const struct options *o, const char *disk2, bool sam
 		goto out;
 	}
 	plan_build(&m.recorded, &p);
+	observe_plan(&p);
 	if (stop_for_sysroot(o))
 		goto out;
 	ao.earlier = m.journal;
@@ -557,6 +561,7 @@ static int verb_hook(const struct options *o, int argc, char **argv)
 		answerfile_free(&af);
 		return EXIT_OK;
 	}
+	report_start(&af.raid, XSRAID_WORKDIR "/report.state");
 
 	if (!strcmp(stage, "filesystem-populated")) {
 		if (!arg) {
@@ -586,6 +591,7 @@ static int verb_hook(const struct options *o, int argc, char **argv)
 			r = run_second_stage(o, d2, true);
 			free(d2);
 		}
+		report_finish(r, arg);
 	} else {
 		log_info("nothing to do at stage %s", stage);
 	}

@@ -26,6 +26,7 @@
 #include "discover.h"
 #include "log.h"
 #include "mirror.h"
+#include "observer.h"
 #include "run.h"
 
 /* How long the kernel gets to show a new partition table, and when it is asked again. */
@@ -1000,8 +1001,10 @@ static int op_wait_sync(const struct plan_action *a, struct op_context *ctx)
 			break;
 		}
 		if (!strcmp(action, "idle") && !strcmp(degraded, "0")) {
-			if (last_total)
+			if (last_total) {
 				log_progress(what, last_total * 512, last_total * 512);
+				observe_progress(md, last_total * 512, last_total * 512);
+			}
 			log_notice("%s is in sync", md);
 			break;
 		}
@@ -1012,6 +1015,7 @@ static int op_wait_sync(const struct plan_action *a, struct op_context *ctx)
 		}
 		if (sscanf(completed, "%llu / %llu", &done, &total) == 2 && total) {
 			log_progress(what, done * 512, total * 512);
+			observe_progress(md, done * 512, total * 512);
 			if (done != last_done)
 				last_move = time(NULL);
 			last_done = done;

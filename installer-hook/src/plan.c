@@ -899,9 +899,10 @@ static const struct step_def STEPS[] = {
 	{"wait-root-resync", B,
 	 .title = "Wait until md0 is in sync, so either disk boots on its own",
 	 .build = {wait_md0_sync}},
-	{"verify-disk1", B,
-	 .title = "Check that the first disk, now a member, can boot the system on its own too",
-	 .build = {verify_disk1_boots}},
+	/* The last gate: both disks, the first now a member, each boot the system alone. */
+	{"verify-disks", B,
+	 .title = "Check that each disk, md0 in sync, can boot the system on its own",
+	 .build = {verify_disk1_boots, verify_disk2_boots}},
 	{"finish", B,
 	 .title = "Save the log and leave the arrays assembled",
 	 .build = {restore_resync_speed, save_log, unbind_newroot, umount_newroot}},

@@ -160,6 +160,53 @@ static void test_settings(void **state)
 	buf_free(&err);
 }
 
+/* Where a PXE server wants its reports: both forms, http and https only. */
+static void test_report_urls(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT, json = BUF_INIT;
+
+	assert_int_equal(parse("<installation><primary-disk raid=\"sdb\" "
+			       "raid-report=\"http://192.0.2.1/state/reports/01-aa.json\" "
+			       "raid-report-final=\"https://pxe/state/final/01-aa.json\">sda"
+			       "</primary-disk></installation>",
+			       &af, &err),
+			 0);
+	assert_string_equal(af.raid.report_url, "http://192.0.2.1/state/reports/01-aa.json");
+	assert_string_equal(af.raid.report_final_url, "https://pxe/state/final/01-aa.json");
+	answerfile_to_json(&af, &json);
+	assert_non_null(
+		strstr(json.data, "\"report\": \"http://192.0.2.1/state/reports/01-aa.json\""));
+	assert_non_null(
+		strstr(json.data, "\"report_final\": \"https://pxe/state/final/01-aa.json\""));
+	answerfile_free(&af);
+	buf_reset(&json);
+
+	assert_int_equal(parse("<installation><raid device=\"md127\" report=\"http://h/r.json\">"
+			       "<disk>sda</disk><disk>sdb</disk></raid>"
+			       "<primary-disk>md127</primary-disk></installation>",
+			       &af, &err),
+			 0);
+	assert_string_equal(af.raid.report_url, "http://h/r.json");
+	assert_null(af.raid.report_final_url);
+	answerfile_to_json(&af, &json);
+	assert_non_null(strstr(json.data, "\"report_final\": null"));
+	answerfile_free(&af);
+
+	expect_error("<installation><primary-disk raid=\"sdb\" raid-report=\"ftp://h/r\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:1: raid-report=\"ftp://h/r\" must be an http:// or https:// URL", NULL);
+	expect_error("<installation><primary-disk raid=\"sdb\" raid-report-final=\"http://h/a b\">"
+		     "sda</primary-disk></installation>",
+		     "a.xml:1: raid-report-final=", "without spaces");
+	expect_error("<installation><primary-disk raid-report=\"http://h/r\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:1: raid-report= needs raid=\"DISK\"", NULL);
+	buf_free(&err);
+	buf_free(&json);
+}
+
 /* The sr type of the mirror follows the installation's srtype unless it is given. */
 static void test_sr_type_follows_srtype(void **state)
 {
@@ -783,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_no_raid),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_sr_type_follows_srtype),
+		cmocka_unit_test(test_report_urls),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_rejects_other_roots),
 		cmocka_unit_test(test_malformed_xml_has_line),

@@ -416,6 +416,60 @@ static void test_files_and_pins(void **state)
 	buf_free(&err);
 }
 
+/* Reports go out as PUTs: the body arrives whole, as JSON, and failures name the URL safely. */
+static void test_put(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp(), *url, *stored, *requests;
+	char *stored_path = path_join(dir, "01-52-54-00-12-34-56.json");
+	char *requests_path = path_join(dir, "requests");
+	struct fetch_options o = FETCH_OPTIONS_DEFAULT;
+	struct buf err = BUF_INIT;
+	int pid, port = test_put_server_start(dir, &pid);
+	static const char body[] = "{\"state\": \"installing\"}\n";
+
+	assert_true(port > 0);
+	url = xasprintf("http://127.0.0.1:%d/state/reports/01-52-54-00-12-34-56.json", port);
+	assert_int_equal(fetch_put(url, body, strlen(body), "application/json", &o, &err), 0);
+	stored = test_read_file(stored_path);
+	assert_non_null(stored);
+	assert_string_equal(stored, body);
+	requests = test_read_file(requests_path);
+	assert_non_null(strstr(requests, "PUT /state/reports/01-52-54-00-12-34-56.json "
+					 "Content-Type: application/json"));
+	free(requests);
+	free(url);
+
+	/* A 404 is final; the password in the URL never reaches a message. */
+	url = xasprintf("http://pxe:s3cret@127.0.0.1:%d/fail/404/r.json", port);
+	assert_int_equal(fetch_put(url, body, strlen(body), "application/json", &o, &err), -ENOENT);
+	assert_non_null(strstr(err.data, "server answered HTTP 404"));
+	assert_non_null(strstr(err.data, "http://***@127.0.0.1:"));
+	assert_null(strstr(err.data, "s3cret"));
+	free(url);
+
+	/* A 503 is tried again, attempts times. */
+	url = xasprintf("http://127.0.0.1:%d/fail/503/r.json", port);
+	o.attempts = 2;
+	assert_int_equal(fetch_put(url, body, strlen(body), "application/json", &o, &err), -EIO);
+	requests = test_read_file(requests_path);
+	size_t tries = 0;
+	for (const char *c = requests; (c = strstr(c, "/fail/503/")); c++)
+		tries++;
+	assert_int_equal(tries, 2);
+	free(requests);
+	free(url);
+
+	assert_int_equal(fetch_put("ftp://127.0.0.1/r.json", body, 1, "text/plain", &o, &err),
+			 -EPROTONOSUPPORT);
+	test_put_server_stop(pid);
+	free(stored);
+	free(stored_path);
+	free(requests_path);
+	free(dir);
+	buf_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,7 +478,7 @@ int main(void)
 		cmocka_unit_test(test_redirects),      cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_certificates),   cmocka_unit_test(test_https_redirects),
 		cmocka_unit_test(test_credentials),    cmocka_unit_test(test_options_checked),
-		cmocka_unit_test(test_files_and_pins),
+		cmocka_unit_test(test_files_and_pins), cmocka_unit_test(test_put),
 	};
 	return cmocka_run_group_tests(tests, start_server, stop_server);
 }

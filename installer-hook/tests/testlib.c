@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "testlib.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,4 +218,102 @@ char *test_make_sysroot(const char *const *opts)
 	free(script);
 	free(tmp);
 	return dir;
+}
+
+/* --- a PUT server ------------------------------------------------------------ */
+
+static void put_reply(int c, const char *status)
+{
+	char head[128];
+	int n = snprintf(head, sizeof(head), "HTTP/1.0 %s\r\nContent-Length: 0\r\n\r\n", status);
+	if (write(c, head, (size_t)n) < 0)
+		return;
+}
+
+/* One request: headers, then Content-Length bytes of body. */
+static void put_handle(int c, const char *dir)
+{
+	struct buf req = BUF_INIT;
+	char chunk[4096], method[16] = "", path[512] = "", ctype[128] = "-";
+	const char *end = NULL, *cl;
+	size_t want = 0;
+	ssize_t n;
+
+	while (!end && (n = read(c, chunk, sizeof(chunk))) > 0) {
+		buf_append(&req, chunk, (size_t)n);
+		end = strstr(req.data, "\r\n\r\n");
+	}
+	if (!end || sscanf(req.data, "%15s %511s", method, path) != 2)
+		goto out;
+	cl = strcasestr(req.data, "\r\nContent-Length:");
+	if (cl)
+		want = strtoul(cl + 17, NULL, 10);
+	const char *ct = strcasestr(req.data, "\r\nContent-Type:");
+	if (ct && ct < end)
+		sscanf(ct + 15, " %127[^\r]", ctype);
+	size_t head = (size_t)(end - req.data) + 4;
+	while (req.len - head < want && (n = read(c, chunk, sizeof(chunk))) > 0)
+		buf_append(&req, chunk, (size_t)n);
+
+	char *log = path_join(dir, "requests");
+	FILE *f = fopen(log, "a");
+	if (f) {
+		fprintf(f, "%s %s Content-Type: %s\n", method, path, ctype);
+		fclose(f);
+	}
+	free(log);
+	if (!strncmp(path, "/fail/", 6)) {
+		char status[32];
+		snprintf(status, sizeof(status), "%.3s Failing", path + 6);
+		put_reply(c, status);
+	} else if (!strcmp(method, "PUT")) {
+		const char *name = strrchr(path, '/') + 1;
+		char *file = path_join(dir, *name ? name : "index");
+		int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0 &&
+		    write(fd, req.data + head, req.len - head) == (ssize_t)(req.len - head))
+			put_reply(c, "201 Created");
+		else
+			put_reply(c, "500 Cannot Store");
+		if (fd >= 0)
+			close(fd);
+		free(file);
+	} else {
+		put_reply(c, "405 Method Not Allowed");
+	}
+out:
+	buf_free(&req);
+}
+
+int test_put_server_start(const char *dir, int *ret_pid)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	pid_t pid;
+
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		for (;;) {
+			int c = accept(s, NULL, NULL);
+			if (c < 0)
+				continue;
+			put_handle(c, dir);
+			close(c);
+		}
+	}
+	close(s);
+	if (pid < 0)
+		return -1;
+	*ret_pid = pid;
+	return ntohs(a.sin_port);
+}
+
+void test_put_server_stop(int pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }

@@ -56,6 +56,16 @@ char *test_read_file(const char *path);
 char *test_make_sysroot(const char *const *opts);
 #define SYSROOT_OPTS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/*
+ * An HTTP server for PUTs on 127.0.0.1, in a child process (*ret_pid).
+ * Each PUT's body is stored in @dir under the last component of its path,
+ * and "METHOD PATH Content-Type: TYPE" is appended to @dir/requests; the
+ * answer is 201.  A path starting /fail/NNN/ is answered with status NNN
+ * and stores nothing.  Returns the port, or -1.
+ */
+int test_put_server_start(const char *dir, int *ret_pid);
+void test_put_server_stop(int pid);
+
 /* True when running as root (some fixtures need mknod/chown). */
 bool test_is_root(void);
 

@@ -29,6 +29,7 @@ e2fsprogs $DEB_E2FSPROGS
 extlinux $DEB_EXTLINUX
 syslinux-common $DEB_SYSLINUX_COMMON
 isolinux $DEB_ISOLINUX
+pxelinux $DEB_PXELINUX
 fdisk $DEB_FDISK
 libc6 $DEB_LIBC6
 libpopt0 $DEB_LIBPOPT0

@@ -34,14 +34,18 @@ say() {
 	printf '[%s %4ss] %s\n' "$SCENARIO" "$(($(date +%s) - T0))" "$*"
 }
 
-# Background helpers (the http server) to stop when the scenario ends.
+# Background helpers (the http server) to stop when the scenario ends, and
+# a network namespace to delete (the PXE scenarios').
 CLEANUP_PIDS=
+CLEANUP_NETNS=
 cleanup() {
 	local p
 	for p in $CLEANUP_PIDS; do
 		kill "$p" 2>/dev/null || true
 	done
 	CLEANUP_PIDS=
+	[ -z "$CLEANUP_NETNS" ] || ip netns del "$CLEANUP_NETNS" 2>/dev/null || true
+	CLEANUP_NETNS=
 }
 
 # fail MESSAGE: keeps the work directory as artifacts, shows the last serial
@@ -288,7 +292,8 @@ run_installer() {
 
 # try_boot NAME SERIAL1:FILE1 [SERIAL2:FILE2]: boots the installed disks
 # (qcow2 overlays), SeaBIOS text on the serial port too (graphics=off);
-# succeeds when the installed system finished booting.
+# succeeds when the installed system finished booting.  NET_ARGS, when set,
+# replaces -nic none (a PXE boot's network card comes first).
 try_boot() {
 	local name=$1 log disks="" port=0 spec
 	shift
@@ -298,7 +303,7 @@ try_boot() {
 		port=$((port + 1))
 	done
 	# shellcheck disable=SC2086
-	run_qemu "$name" "$BOOT_TIMEOUT" "$log" -machine graphics=off -nic none $disks
+	run_qemu "$name" "$BOOT_TIMEOUT" "$log" -machine graphics=off ${NET_ARGS:--nic none} $disks
 	marks "$log" >"$WORK/$name.marks"
 	grep -q '^XSRAID-MARK boot-end' "$WORK/$name.marks"
 }

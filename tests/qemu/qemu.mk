@@ -94,7 +94,7 @@ QEMU_ENV = QEMU_BUILD=$(abspath $(QEMU_BUILD)) IMG_STOCK=$(abspath $(QEMU_IMG_ST
 	ISO_FILES=$(abspath $(QEMU_BUILD)/iso-files) XSRAID_PLAN_BIN=$(abspath $(ASAN)/xsraid)
 
 check-qemu: qemu-images $(ASAN)/xsraid
-	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
+	$(QEMU_ENV) $(PXE_ENV) $(QEMU_DIR)/run.sh $(QEMU_SCENARIOS)
 
 # A power cut inside every step of both stages, and both recoveries (see
 # tests/qemu/power-cuts/): hours, not part of make test.
@@ -117,9 +117,10 @@ QEMU_REFUSAL_SCENARIOS := refuse-initrd-without-raid refuse-initrd-scan-without-
 check-qemu-refusals: qemu-images
 	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_REFUSAL_SCENARIOS)
 
-# The end-to-end part of make demo: an install with xsraid, disk 2 booted alone.
+# The end-to-end part of make demo: a fleet's host installed over the
+# network with xsraid, then booted from disk 2 alone (tests/qemu/pxe-demo.sh).
 demo-install: qemu-images
-	$(QEMU_ENV) $(QEMU_DIR)/demo.sh
+	$(QEMU_ENV) $(PXE_ENV) $(QEMU_DIR)/pxe-demo.sh
 
 .PHONY: check-qemu check-power-cuts check-qemu-strict check-qemu-refusals qemu-images demo-install FORCE
 
