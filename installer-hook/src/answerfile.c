@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Block drivers whose disks the kernel names inside a directory of /dev (cciss/c0d0). */
-static const char *const DISK_DIRS[] = {"cciss", "ida", "rd"};
-
 /* The udev link directories that name a disk (and not a filesystem, as by-uuid does). */
 static const char *const DISK_LINK_DIRS[] = {"disk/by-id/", "disk/by-path/"};
 
@@ -167,17 +164,6 @@ static int parse_bool(struct parse *p, const xmlNode *n, const char *attr_name, 
 	return r;
 }
 
-/* A name made of [a-z][a-z0-9_]*, as the kernel names disks. */
-static bool kernel_name(const char *s, size_t len)
-{
-	if (!len || !islower((unsigned char)s[0]))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
-			return false;
-	return true;
-}
-
 /* One component of a udev link name: what udev writes for model, serial or path. */
 static bool link_name(const char *s)
 {
@@ -229,13 +215,8 @@ char *answerfile_normalize_disk(const char *text, char *why, size_t whylen)
 			return NULL;
 		}
 	slash = strchr(s, '/');
-	if (!slash && kernel_name(s, strlen(s)))
+	if (disk_kernel_name(s))
 		return xstrdup(s);
-	for (size_t i = 0; slash && i < ARRAY_SIZE(DISK_DIRS); i++)
-		if ((size_t)(slash - s) == strlen(DISK_DIRS[i]) &&
-		    !strncmp(s, DISK_DIRS[i], (size_t)(slash - s)) &&
-		    kernel_name(slash + 1, strlen(slash + 1)))
-			return xstrdup(s);
 	snprintf(why, whylen, "%s",
 		 slash ? "only cciss/, ida/, rd/, disk/by-id/ and disk/by-path/ names have a '/'"
 		       : "kernel names are lower-case letters and digits");

@@ -382,6 +382,14 @@ int inputs_parse(const char *text, struct plan_inputs *ret, struct buf *err)
 			   !versioned ? "their version" : "the disks or their sector size");
 		r = -EINVAL;
 	}
+	/* The names become /dev paths and sysfs lookups: nothing but a kernel disk name. */
+	for (unsigned i = 0; r == 0 && i < 2; i++)
+		if (!disk_kernel_name(in.disk[i])) {
+			buf_printf(err, "journal: plan inputs name disk %u '", i + 1);
+			buf_put_display(err, in.disk[i], 64);
+			buf_puts(err, "', which is not a kernel disk name");
+			r = -EINVAL;
+		}
 	if (r < 0) {
 		inputs_free(&in);
 		return -EINVAL;

@@ -518,6 +518,30 @@ out:
 	return r;
 }
 
+static bool kernel_name(const char *s, size_t len)
+{
+	if (!len || !islower((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+bool disk_kernel_name(const char *s)
+{
+	/* Block drivers whose disks the kernel names inside a directory of /dev. */
+	static const char *const dirs[] = {"cciss/", "ida/", "rd/"};
+	const char *slash = strchr(s, '/');
+
+	if (!slash)
+		return kernel_name(s, strlen(s));
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (str_starts_with(s, dirs[i]) && s + strlen(dirs[i]) == slash + 1)
+			return kernel_name(slash + 1, strlen(slash + 1));
+	return false;
+}
+
 bool str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -127,6 +127,12 @@ char *path_join(const char *a, const char *b);
 /* mkdir -p; 0 if it exists already. */
 int mkdir_p(const char *path, mode_t mode);
 
+/*
+ * A disk as the kernel names it under /dev: [a-z][a-z0-9_]*, or one such
+ * name in cciss/, ida/ or rd/ (the Compaq and Mylex controllers' disks).
+ */
+bool disk_kernel_name(const char *s);
+
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
 /* Strict decimal parse of a whole string into uint64; -EINVAL or -ERANGE. */

@@ -386,6 +386,24 @@ static void test_target_tools(void **state)
 }
 
 /* The inputs survive the journal: the resumed plan is the same plan. */
+/* Plan inputs @text with @key's line saying @value instead. */
+static char *with_line(const char *text, const char *key, const char *value)
+{
+	struct buf b = BUF_INIT;
+	size_t klen = strlen(key);
+
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		if (!strncmp(l, key, klen) && l[klen] == '=')
+			buf_printf(&b, "%s=%s\n", key, value);
+		else
+			buf_append(&b, l, len);
+		l += len;
+	}
+	return buf_detach(&b);
+}
+
 static void test_inputs_round_trip(void **state)
 {
 	(void)state;
@@ -410,6 +428,22 @@ static void test_inputs_round_trip(void **state)
 	assert_string_equal(t1.data, t2.data);
 	assert_int_equal(inputs_parse("version=1\ndisk1=sda\nbogus=1\n", &again, &err), -EINVAL);
 	inputs_free(&again);
+
+	/* A journal's disk names become /dev paths: only a kernel disk name is taken. */
+	static const char *const bad_names[] = {"../../etc/passwd", "sdb/../sda", "SDB", "sdb 1",
+						"cciss/../x",	    "dm/x",	  ""};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+		char *tampered = with_line(s1.data, "disk2", bad_names[i]);
+		assert_int_equal(inputs_parse(tampered, &again, &err), -EINVAL);
+		assert_non_null(strstr(err.data, bad_names[i][0] ? "which is not a kernel disk name"
+								 : "lack the disks"));
+		free(tampered);
+	}
+	char *cciss = with_line(s1.data, "disk2", "cciss/c0d1");
+	assert_int_equal(inputs_parse(cciss, &again, &err), 0);
+	assert_string_equal(again.disk[1], "cciss/c0d1");
+	inputs_free(&again);
+	free(cciss);
 	plan_free(&p);
 	plan_free(&q);
 	answerfile_free(&af);

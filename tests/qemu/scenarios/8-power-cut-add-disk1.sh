@@ -1,0 +1,9 @@
+#!/bin/bash
+# Scenario 7: one entry of the power-cut matrix (make check-power-cuts, see
+# tests/qemu/power-cuts/) in every run: the power is cut inside add-disk1,
+# the second stage's step that hands disk 1's root partition to md0, right
+# after mdadm --add and before the step is recorded done.  Some disk must
+# boot with the marker tree intact; xsraid resume must finish the job; a
+# fresh install with the same answerfile must end with a RAID; and no
+# destructive step may run twice.
+exec bash "$(dirname "$0")/../power-cuts/cut.sh" add-disk1
