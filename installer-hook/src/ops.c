@@ -94,6 +94,21 @@ static char *md_sysfs(const char *md, const char *file)
 	return xasprintf("/sys/block/%s/md/%s", name, file);
 }
 
+/* The array's size in 512-byte sectors, 0 when it cannot be read. */
+static unsigned long long md_sectors(const char *md)
+{
+	char name[96], line[32];
+	unsigned long long n = 0;
+
+	sysfs_name(md, name, sizeof(name));
+	char *path = xasprintf("/sys/block/%s/size", name);
+	read_line_file(path, line, sizeof(line));
+	free(path);
+	if (sscanf(line, "%llu", &n) != 1)
+		return 0;
+	return n;
+}
+
 static bool array_running(const char *md)
 {
 	char *p = md_sysfs(md, "array_state");
@@ -1001,6 +1016,10 @@ static int op_wait_sync(const struct plan_action *a, struct op_context *ctx)
 			break;
 		}
 		if (!strcmp(action, "idle") && !strcmp(degraded, "0")) {
+			/* A recovery done before the first look is whole too: md's size is its
+			 * total. */
+			if (!last_total)
+				last_total = md_sectors(md);
 			if (last_total) {
 				log_progress(what, last_total * 512, last_total * 512);
 				observe_progress(md, last_total * 512, last_total * 512);
