@@ -187,9 +187,12 @@ static void check_initrds(const struct boot_expect *e, int *failures)
 			check(false, failures, "%s can be read", img);
 		else if (initrd_read(data.data, data.len, &f, &err) < 0)
 			check(false, failures, "%s is an initrd: %s", img, err.data);
-		else
-			check(initrd_assembles_root(&f, &km, e->uuids.v[0], e->root_metadata, &how),
-			      failures, "%s assembles %s: %s", img, e->root_device, how.data);
+		else {
+			/* First the verdict, then its words: how is filled by the call. */
+			bool ok = initrd_assembles_root(&f, &km, e->uuids.v[0], e->root_metadata,
+							&how);
+			check(ok, failures, "%s assembles %s: %s", img, e->root_device, how.data);
+		}
 		initrd_facts_free(&f);
 		buf_free(&data);
 		buf_free(&config);

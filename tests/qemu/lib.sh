@@ -726,3 +726,20 @@ for s in json.load(open(sys.argv[1]))["steps"]:
 ' "$dir/plan.json" >"$1"
 	rm -rf "$dir"
 }
+
+# expect_initrd_refusal WHY: the install finished on one disk because
+# xsraid's boot check found that no initrd it rebuilt assembles md0 (WHY is
+# in its message); disk 1 was never touched and boots the stock install.
+expect_initrd_refusal() {
+	check "install finished (the hook's exit code is ignored)" has_mark "$WORK/install.marks" "install-end status=ok"
+	stage_output "$WORK/install.serial.log" >"$WORK/xsraid-output.txt"
+	check "xsraid found the rebuilt initrds cannot assemble md0: $1" \
+		grep -qF "check failed: boot/initrd-" "$WORK/xsraid-output.txt"
+	check "xsraid says why: $1" grep -qF "$1" "$WORK/xsraid-output.txt"
+	check "xsraid stopped before disk 1" \
+		grep -qF "step verify-disk2 failed; the first disk is untouched and boots as installed" "$WORK/xsraid-output.txt"
+	overlay "$WORK/d1.img" "$WORK/d1-alone.qcow2"
+	boot boot-disk1 XSRAID-DISK1:"$WORK/d1-alone.qcow2"
+	expect_single_disk_boot "$WORK/boot-disk1.marks" boot-disk1
+	expect_marker "$WORK/boot-disk1.marks" boot-disk1 "$(mark_value "$WORK/install.marks" marker-sum)"
+}

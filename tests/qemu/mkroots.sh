@@ -218,6 +218,9 @@ build_dom0() {
 	# name (a hard link), so the installer builds two initrds as 6.0.2 does.
 	cp "$pkgs/linux-image-$kver/boot/vmlinuz-$kver" "$root/boot/vmlinuz-$kver"
 	ln "$root/boot/vmlinuz-$kver" "$root/boot/vmlinuz-${kver}kdump"
+	# The kernel's config, as CentOS kernels install it: what it builds in.
+	cp "$pkgs/linux-image-$kver/boot/config-$kver" "$root/boot/config-$kver"
+	ln "$root/boot/config-$kver" "$root/boot/config-${kver}kdump"
 	ln -s "vmlinuz-$kver" "$root/boot/vmlinuz-2.6-xen"
 	cp "$pkgs/xen-hypervisor-$xen_series-amd64/boot/xen-$xen_series-amd64.gz" "$root/boot/xen-$xen_version.gz"
 	ln -s "xen-$xen_version.gz" "$root/boot/xen.gz"
