@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario 7: one entry of the power-cut matrix (make check-power-cuts, see
+# Scenario 8: one entry of the power-cut matrix (make check-power-cuts, see
 # tests/qemu/power-cuts/) in every run: the power is cut inside add-disk1,
 # the second stage's step that hands disk 1's root partition to md0, right
 # after mdadm --add and before the step is recorded done.  Some disk must
