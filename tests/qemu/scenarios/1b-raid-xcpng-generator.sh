@@ -21,7 +21,7 @@ install install "$WORK/install.img" \
 check "the generator succeeded" has_mark "$WORK/install.marks" "stage-end answerfile rc=0"
 stage_output "$WORK/install.serial.log" >"$WORK/xsraid-output.txt"
 check "resync-speed reached the kernel in both stages" eval \
-	'[ "$(grep -c "set /proc/sys/dev/raid/speed_limit_max to 102400 KiB/s" "$WORK/xsraid-output.txt")" -ge 2 ]'
+	'[ "$(grep -c "step [0-9]*: write 102400 to /proc/sys/dev/raid/speed_limit_max" "$WORK/xsraid-output.txt")" -ge 2 ]'
 . "$(dirname "$0")/raid-checks.sh"
 raid_checks
 scenario_done
