@@ -66,23 +66,42 @@ static void disk_list(const struct inventory *inv, struct buf *out)
 		buf_puts(out, "none");
 }
 
+/* The kind of partition table libblkid found on @d, or NULL. */
+static const char *table_type(const struct disk_info *d)
+{
+	for (size_t i = 0; i < d->n_sigs; i++)
+		if (!strcmp(d->sigs[i].usage, "partition table"))
+			return d->sigs[i].type;
+	return NULL;
+}
+
 /*
  * Everything on disk 2 that says it holds data; empty when it is blank.  A
  * partition table without partitions holds nothing and does not count.
  */
 static void disk_contents(const struct disk_info *d, struct buf *out)
 {
+	const char *table = table_type(d);
+
 	if (d->n_parts)
 		buf_printf(out, "%s with %zu partition%s",
-			   d->gpt_status == 0 ? "a GPT" : "a partition table", d->n_parts,
-			   d->n_parts == 1 ? "" : "s");
+			   d->gpt_status == 0		    ? "a GPT"
+			   : table && !strcmp(table, "dos") ? "an MBR"
+							    : "a partition table",
+			   d->n_parts, d->n_parts == 1 ? "" : "s");
+	else if (d->gpt_status == -EBADMSG && table && !strcmp(table, "gpt") && d->n_sigs &&
+		 d->sigs[0].offset + d->sector_size == d->size_bytes)
+		buf_puts(out, "the backup header of a GPT whose start was wiped");
 	else if (d->gpt_status == -EBADMSG)
 		buf_puts(out, "a damaged GPT");
-	for (size_t i = 0; i < d->n_sigs; i++) {
-		if (!strcmp(d->sigs[i].usage, "partition table"))
-			continue;
+	struct blk_signature whole[SIG_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < d->n_sigs; i++)
+		if (strcmp(d->sigs[i].usage, "partition table"))
+			whole[n++] = d->sigs[i];
+	if (n) {
 		buf_printf(out, "%s", out->len ? ", " : "");
-		signatures_describe(&d->sigs[i], 1, out);
+		signatures_describe(whole, n, out);
 		buf_puts(out, " on the whole disk");
 	}
 	for (size_t i = 0; i < d->n_parts; i++) {
@@ -92,6 +111,50 @@ static void disk_contents(const struct disk_info *d, struct buf *out)
 		signatures_describe(d->parts[i].sigs, d->parts[i].n_sigs, out);
 		buf_printf(out, " on %s", d->parts[i].dev);
 	}
+}
+
+static bool add_old_signature(struct plan_inputs *in, const struct blk_signature *s, uint64_t base,
+			      const char *where)
+{
+	struct buf what = BUF_INIT;
+
+	if (!s->magic_len)
+		return true;
+	if (in->old_sigs.n >= OLD_SIGS_MAX)
+		return false;
+	struct old_signature *o = &in->old_sigs.sig[in->old_sigs.n++];
+	o->offset = base + s->offset;
+	o->magic_len = s->magic_len < OLD_SIG_MAGIC_MAX ? s->magic_len : OLD_SIG_MAGIC_MAX;
+	memcpy(o->magic, s->magic, o->magic_len);
+	signatures_describe(s, 1, &what);
+	buf_printf(&what, " on %s", where);
+	str_copy(o->what, sizeof(o->what), what.data);
+	buf_free(&what);
+	return true;
+}
+
+/*
+ * Every signature found on disk 2 and inside its partitions, where it lies
+ * on the disk: what the first step erases before the disk gets its new
+ * table, so none of it is left where the new partitions do not reach.
+ */
+static int old_signatures(const struct disk_info *d, struct plan_inputs *in, struct buf *err)
+{
+	bool room = true;
+
+	for (size_t i = 0; i < d->n_sigs && room; i++)
+		room = add_old_signature(in, &d->sigs[i], 0, "the whole disk");
+	for (size_t i = 0; i < d->n_parts && room; i++)
+		for (size_t j = 0; j < d->parts[i].n_sigs && room; j++)
+			room = add_old_signature(in, &d->parts[i].sigs[j],
+						 d->parts[i].first_lba * d->sector_size,
+						 d->parts[i].dev);
+	if (room)
+		return 0;
+	return refuse(err,
+		      "disk '%s' carries more than %d old signatures, more than xsraid erases; "
+		      "erase them first (wipefs --all on each partition, then on the disk)",
+		      d->name, OLD_SIGS_MAX);
 }
 
 static int pick_tool(const char *name, const char *installer_path, const char *target_path,
@@ -168,16 +231,92 @@ static const struct part_info *find_part(const struct disk_info *d, unsigned n)
 	return NULL;
 }
 
-/* Arrays using a disk or its partitions: ours to stop, or a reason to refuse. */
-static int check_in_use(const struct disk_info *d, bool is_disk1, bool ours, const char *target_dev,
+static bool listed(const struct strv *list, const char *s)
+{
+	strv_foreach(e, list)
+		if (!strcmp(*e, s))
+			return true;
+	return false;
+}
+
+/* Whether the kernel name @name is @d or one of its partitions (sdb, sdb1, nvme0n1p1). */
+static bool on_disk(const struct disk_info *d, const char *name)
+{
+	size_t l = strlen(d->name);
+
+	if (strncmp(name, d->name, l))
+		return false;
+	const char *n = name + l;
+	if (*n == 'p' && n[1])
+		n++;
+	return strspn(n, "0123456789") == strlen(n);
+}
+
+/*
+ * An md array @md holds @member of disk @d.  Stopped first when @may_stop
+ * and it runs from @d alone; otherwise the disk is refused, saying how to
+ * allow it (@allow, or NULL when nothing would).
+ */
+static int running_array(const struct inventory *inv, const struct disk_info *d, const char *md,
+			 const char *member, bool may_stop, const char *allow,
+			 struct plan_inputs *in, struct buf *err)
+{
+	const struct md_array *a = inventory_array(inv, md);
+	struct buf from = BUF_INIT, elsewhere = BUF_INIT;
+	int r = 0;
+
+	if (a && a->members.n) {
+		strv_foreach(m, &a->members) {
+			buf_printf(&from, "%s%s", from.len ? ", " : "", *m);
+			if (!on_disk(d, *m))
+				buf_printf(&elsewhere, "%s%s", elsewhere.len ? ", " : "", *m);
+		}
+	} else {
+		buf_puts(&from, member);
+	}
+	if (elsewhere.len)
+		r = refuse(
+			err,
+			"disk '%s' is part of running array '%s', which also runs from %s; stop it "
+			"(mdadm --stop /dev/%s) or name another disk",
+			d->name, md, elsewhere.data, md);
+	else if (!may_stop && allow)
+		r = refuse(
+			err,
+			"disk '%s' is part of running array '%s' (%s%s%s); to erase it, stop the "
+			"array (mdadm --stop /dev/%s) or %s",
+			d->name, md, a && a->level[0] ? a->level : "",
+			a && a->level[0] ? " of " : "", from.data, md, allow);
+	else if (!may_stop)
+		r = refuse(
+			err,
+			"disk '%s' is part of running array '%s' (%s); stop it with mdadm --stop "
+			"/dev/%s or name another disk",
+			d->name, md, from.data, md);
+	else if (!listed(&in->stale_arrays, md))
+		strv_push(&in->stale_arrays, md);
+	buf_free(&from);
+	buf_free(&elsewhere);
+	return r;
+}
+
+/*
+ * What uses a disk or its partitions: mounts refuse it; md arrays on disk 2
+ * are stopped when @may_stop, else refused with @allow (see running_array).
+ */
+static int check_in_use(const struct inventory *inv, const struct disk_info *d, bool is_disk1,
+			bool may_stop, const char *allow, const char *target_dev,
 			struct plan_inputs *in, struct buf *err)
 {
+	may_stop = may_stop && !is_disk1;
 	if (d->mountpoint[0])
 		return refuse(err, "disk '%s' is in use: it is mounted on '%s'", d->name,
 			      d->mountpoint);
-	if (d->holder[0])
+	if (d->holder[0] && !str_starts_with(d->holder, "md"))
 		return refuse(err, "disk '%s' is in use by '%s'; free it or name another disk",
 			      d->name, d->holder);
+	if (d->holder[0] && running_array(inv, d, d->holder, d->name, may_stop, allow, in, err) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < d->n_parts; i++) {
 		const struct part_info *p = &d->parts[i];
 		if (p->mountpoint[0] && !(is_disk1 && !strcmp(p->dev, target_dev)))
@@ -187,16 +326,13 @@ static int check_in_use(const struct disk_info *d, bool is_disk1, bool ours, con
 				      d->name, p->dev, p->mountpoint);
 		if (!p->holder[0])
 			continue;
-		if (!ours || is_disk1)
+		if (!str_starts_with(p->holder, "md"))
 			return refuse(err,
-				      "disk '%s' is part of running array '%s' (%s); stop it with "
-				      "mdadm --stop /dev/%s or name another disk",
-				      d->name, p->holder, p->dev, p->holder);
-		bool seen = false;
-		strv_foreach(s, &in->stale_arrays)
-			seen = seen || !strcmp(*s, p->holder);
-		if (!seen)
-			strv_push(&in->stale_arrays, p->holder);
+				      "disk '%s' is in use: %s is held by '%s'; free it or name "
+				      "another disk",
+				      d->name, p->dev, p->holder);
+		if (running_array(inv, d, p->holder, p->dev, may_stop, allow, in, err) < 0)
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -238,19 +374,24 @@ static int check_array_names(const struct inventory *inv, const struct disk_info
 	return 0;
 }
 
-/* The first stage's view of the disks: stale arrays to stop, data to refuse or erase. */
-static int judge_disk2(const struct answerfile *af, const struct mirror *m, struct plan_inputs *in,
-		       struct buf *err)
+/* The first stage's view of the disks: arrays to stop, data to refuse or erase. */
+static int judge_disk2(const struct answerfile *af, const struct inventory *inv,
+		       const struct mirror *m, struct plan_inputs *in, struct buf *err)
 {
 	const struct disk_info *d2 = m->disk[1];
+	bool force = af->raid.wipe == WIPE_FORCE;
 	/* Our own unfinished work is redone; a finished mirror is data like any other. */
 	bool ours = m->verdict == JOURNAL_EARLIER_UNFINISHED ||
-		    (m->verdict == JOURNAL_EARLIER_FINISHED && af->raid.wipe == WIPE_FORCE);
-	struct buf b = BUF_INIT;
+		    (m->verdict == JOURNAL_EARLIER_FINISHED && force);
+	struct buf b = BUF_INIT, allow = BUF_INIT, w = BUF_INIT;
 	int r = 0;
 
-	if (check_in_use(d2, false, ours, "", in, err) < 0)
-		return -EINVAL;
+	where(af, &w);
+	buf_printf(&allow, "set %s (%s)", wipe_attribute(af), w.data);
+	if (check_in_use(inv, d2, false, ours || force, allow.data, "", in, err) < 0) {
+		r = -EINVAL;
+		goto out;
+	}
 	disk_contents(d2, &b);
 	if (m->verdict == JOURNAL_EARLIER_FINISHED) {
 		buf_reset(&b);
@@ -261,20 +402,20 @@ static int judge_disk2(const struct answerfile *af, const struct mirror *m, stru
 	if (m->verdict == JOURNAL_EARLIER_UNFINISHED) {
 		in->wipe_disk2 = true;
 		str_copy(in->wipe_reason, sizeof(in->wipe_reason), m->why);
-	} else if (af->raid.wipe == WIPE_FORCE) {
+	} else if (force) {
 		in->wipe_disk2 = true;
 		snprintf(in->wipe_reason, sizeof(in->wipe_reason), "the answerfile allows it: %s",
 			 b.data);
 	} else {
-		struct buf w = BUF_INIT;
-		where(af, &w);
-		r = refuse(err,
-			   "disk '%s' holds data (%s) and is left alone; to erase it, set %s (%s)",
-			   d2->name, b.data, wipe_attribute(af), w.data);
-		buf_free(&w);
+		r = refuse(err, "disk '%s' holds data (%s) and is left alone; to erase it, %s",
+			   d2->name, b.data, allow.data);
+		goto out;
 	}
+	r = old_signatures(d2, in, err);
 out:
 	buf_free(&b);
+	buf_free(&allow);
+	buf_free(&w);
 	return r;
 }
 
@@ -387,8 +528,8 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 		refuse(err, "disk '%s' is read-only", d[1]->name);
 		goto out;
 	}
-	if (check_in_use(d[0], true, false, t->root_dev, &in, err) < 0 ||
-	    judge_disk2(af, m, &in, err) < 0 || check_array_names(inv, d, err) < 0)
+	if (check_in_use(inv, d[0], true, false, NULL, t->root_dev, &in, err) < 0 ||
+	    judge_disk2(af, inv, m, &in, err) < 0 || check_array_names(inv, d, err) < 0)
 		goto out;
 
 	/* Sizes: partitions 1 and 2 exactly as on disk 1, 3 from the next MiB, the journal last. */

@@ -71,21 +71,21 @@ static void dev_to_sysfs_name(const char *dev, char *out, size_t outlen)
 			*c = '!';
 }
 
-static void add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
+/* The result @pr holds, added to @sigs; false when it is not a signature wipefs would list. */
+static bool add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
 {
 	const char *v;
+	size_t len = 0;
 	struct blk_signature s = {0};
 	bool pt = false;
 
-	if (*n >= SIG_MAX)
-		return;
 	if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0) {
 		str_copy(s.type, sizeof(s.type), v);
 	} else if (blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0) {
 		str_copy(s.type, sizeof(s.type), v);
 		pt = true;
 	} else {
-		return;
+		return false;
 	}
 	if (pt)
 		snprintf(s.usage, sizeof(s.usage), "partition table");
@@ -96,6 +96,10 @@ static void add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
 		if (parse_u64(v, &off) == 0)
 			s.offset = off;
 	}
+	if (blkid_probe_lookup_value(pr, pt ? "PTMAGIC" : "SBMAGIC", &v, &len) == 0 && len) {
+		s.magic_len = (uint32_t)(len < SIG_MAGIC_MAX ? len : SIG_MAGIC_MAX);
+		memcpy(s.magic, v, s.magic_len);
+	}
 	if (!pt && blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0)
 		str_copy(s.label, sizeof(s.label), v);
 	if (blkid_probe_lookup_value(pr, pt ? "PTUUID" : "UUID", &v, NULL) == 0)
@@ -103,12 +107,16 @@ static void add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
 	if (!pt && blkid_probe_lookup_value(pr, "VERSION", &v, NULL) == 0)
 		str_copy(s.version, sizeof(s.version), v);
 	sigs[(*n)++] = s;
+	return true;
 }
 
 /*
- * Every signature in [off, off+size) of @fd, the way wipefs finds them:
- * filesystems, RAID and LVM superblocks (with bad checksums too: a damaged
- * superblock still means someone's data) and, when @tables, partition tables.
+ * Every signature in [off, off+size) of @fd, as wipefs finds them: each one
+ * found is hidden (in libblkid's buffers only) and the same prober runs
+ * again, so a second copy shows too (a GPT's backup header, LUKS2's second
+ * header); filesystems, RAID and LVM superblocks with bad checksums count
+ * (a damaged superblock still means someone's data); when @tables,
+ * partition tables, a GPT also without its protective MBR.
  */
 static int probe_range(int fd, uint64_t off, uint64_t size, bool tables, struct blk_signature *sigs,
 		       size_t *n)
@@ -127,9 +135,14 @@ static int probe_range(int fd, uint64_t off, uint64_t size, bool tables, struct 
 						      BLKID_SUBLKS_BADCSUM);
 	blkid_probe_enable_partitions(pr, tables ? 1 : 0);
 	if (tables)
-		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
-	while ((r = blkid_do_probe(pr)) == 0 && *n < SIG_MAX)
-		add_signature(sigs, n, pr);
+		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
+	while ((r = blkid_do_probe(pr)) == 0 && *n < SIG_MAX) {
+		if (!add_signature(sigs, n, pr) || !sigs[*n - 1].magic_len)
+			continue;
+		const struct blk_signature *s = &sigs[*n - 1];
+		if (blkid_probe_hide_range(pr, s->offset, s->magic_len) == 0)
+			blkid_probe_step_back(pr);
+	}
 	/* 1: nothing more to find; 0: SIG_MAX reached; negative: it could not read. */
 	r = r < 0 ? -EIO : 0;
 out:
@@ -543,13 +556,14 @@ static void read_arrays(const char *root, struct inventory *inv)
 		read_line_file(p, a->sync_action, sizeof(a->sync_action));
 		free(p);
 		p = rpath(dir, "%s/slaves", e->d_name);
-		DIR *sh = opendir(p);
-		struct dirent *s;
-		while (sh && (s = readdir(sh)))
-			if (s->d_name[0] != '.')
-				strv_push(&a->members, s->d_name);
-		if (sh)
-			closedir(sh);
+		struct dirent **slaves = NULL;
+		int n = scandir(p, &slaves, NULL, alphasort);
+		for (int k = 0; k < n; k++) {
+			if (slaves[k]->d_name[0] != '.')
+				strv_push(&a->members, slaves[k]->d_name);
+			free(slaves[k]);
+		}
+		free(slaves);
 		free(p);
 	}
 	if (dh)
@@ -1030,8 +1044,16 @@ char *discover_resolve_disk(const char *root, const char *name)
 
 void signatures_describe(const struct blk_signature *sigs, size_t n, struct buf *out)
 {
+	size_t shown = 0;
+
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(out, "%s%s", i ? ", " : "", sigs[i].type);
+		bool again = false;
+		for (size_t j = 0; j < i && !again; j++)
+			again = !strcmp(sigs[j].type, sigs[i].type) &&
+				!strcmp(sigs[j].uuid, sigs[i].uuid);
+		if (again)
+			continue;
+		buf_printf(out, "%s%s", shown++ ? ", " : "", sigs[i].type);
 		if (sigs[i].label[0])
 			buf_printf(out, " '%s'", sigs[i].label);
 		if (!strcmp(sigs[i].type, "linux_raid_member") && sigs[i].version[0])

@@ -22,12 +22,16 @@
  * are image files.
  */
 
-#define SIG_MAX 8
+/* Signatures kept per disk or partition; wipefs rarely finds more than three. */
+#define SIG_MAX	      16
+#define SIG_MAGIC_MAX 32
 
 struct blk_signature {
 	char type[32];	 /* libblkid TYPE or PTTYPE: ext3, linux_raid_member, LVM2_member, gpt */
 	char usage[24];	 /* filesystem, raid, crypto, other, partition table */
 	uint64_t offset; /* of the magic, from the start of the probed device or partition */
+	uint8_t magic[SIG_MAGIC_MAX]; /* the bytes there that make it what it is */
+	uint32_t magic_len;
 	char label[64];
 	char uuid[64];
 	char version[24];
@@ -176,7 +180,10 @@ bool discover_parent_disk(const char *root, const char *name, char *out, size_t 
 /* Name of partition @n of disk @disk: sda1, nvme0n1p1, cciss/c0d0p1. */
 void partition_name(char *out, size_t outlen, const char *disk, unsigned n);
 
-/* Human-readable list of a partition's or disk's signatures ("ext4 'data', gpt"). */
+/*
+ * Human-readable list of a partition's or disk's signatures ("ext4 'data',
+ * gpt"), each kind once: a GPT's two headers or LUKS2's two are one thing.
+ */
 void signatures_describe(const struct blk_signature *sigs, size_t n, struct buf *out);
 
 #endif

@@ -8,6 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+void old_signature_describe(const struct old_signature *s, struct buf *out)
+{
+	buf_printf(out, "%s at byte %" PRIu64 " (", s->what, s->offset);
+	for (uint32_t k = 0; k < s->magic_len; k++)
+		buf_printf(out, "%02x", s->magic[k]);
+	buf_putc(out, ')');
+}
+
 void inputs_free(struct plan_inputs *in)
 {
 	strv_free(&in->stale_arrays);
@@ -77,6 +85,7 @@ enum field_type {
 	F_TOOL,	   /* struct tool, as "installer:PATH" or "target:PATH" */
 	F_LIST,	   /* struct strv, one line per element */
 	F_ENUM,	   /* an enum with a name for each value */
+	F_OLD_SIG, /* struct old_signatures, one "OFFSET HEXMAGIC WHAT" line per element */
 };
 
 struct field {
@@ -157,6 +166,7 @@ static const struct field FIELDS[] = {
 	SCALAR("wipe_disk2", F_BOOL, wipe_disk2),
 	SCALAR("wipe_reason", F_STR, wipe_reason),
 	SCALAR("stale_array", F_LIST, stale_arrays),
+	SCALAR("old_signature", F_OLD_SIG, old_sigs),
 	SCALAR("sgdisk", F_TOOL, sgdisk),
 	SCALAR("mkfs", F_TOOL, mkfs),
 	SCALAR("tune2fs", F_TOOL, tune2fs),
@@ -208,6 +218,20 @@ static void put_line(struct buf *o, const char *key, const char *value)
 	buf_putc(o, '\n');
 }
 
+static void put_old_signatures(struct buf *o, const char *key, const struct old_signatures *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		const struct old_signature *sig = &list->sig[i];
+		struct buf v = BUF_INIT;
+		buf_printf(&v, "%" PRIu64 " ", sig->offset);
+		for (uint32_t k = 0; k < sig->magic_len; k++)
+			buf_printf(&v, "%02x", sig->magic[k]);
+		buf_printf(&v, " %s", sig->what);
+		put_line(o, key, v.data);
+		buf_free(&v);
+	}
+}
+
 static void put_element(struct buf *o, const struct field *f, const char *key, const void *p)
 {
 	char v[320];
@@ -243,6 +267,9 @@ static void put_element(struct buf *o, const struct field *f, const char *key, c
 	case F_ENUM:
 		put_line(o, key, f->name((unsigned)*(const int *)p));
 		return;
+	case F_OLD_SIG:
+		put_old_signatures(o, key, p);
+		return;
 	}
 	put_line(o, key, v);
 }
@@ -259,6 +286,38 @@ void inputs_serialize(const struct plan_inputs *in, struct buf *o)
 			put_element(o, f, key, (const char *)in + f->offset + i * f->size);
 		}
 	}
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "OFFSET HEXMAGIC WHAT", appended to @list. */
+static int parse_old_signature(const char *v, struct old_signatures *list)
+{
+	struct old_signature s = {0};
+	const char *sp1 = strchr(v, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+
+	if (!sp2 || list->n >= OLD_SIGS_MAX)
+		return -EINVAL;
+	char *num = xstrndup(v, (size_t)(sp1 - v));
+	int r = parse_u64(num, &s.offset);
+	free(num);
+	size_t hex = (size_t)(sp2 - sp1 - 1);
+	if (r < 0 || hex == 0 || hex % 2 || hex / 2 > OLD_SIG_MAGIC_MAX ||
+	    strlen(sp2 + 1) >= sizeof(s.what) || !sp2[1])
+		return -EINVAL;
+	for (size_t k = 0; k < hex / 2; k++) {
+		int hi = hex_digit(sp1[1 + 2 * k]), lo = hex_digit(sp1[2 + 2 * k]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		s.magic[k] = (uint8_t)(hi << 4 | lo);
+	}
+	s.magic_len = (uint32_t)(hex / 2);
+	str_copy(s.what, sizeof(s.what), sp2 + 1);
+	list->sig[list->n++] = s;
+	return 0;
 }
 
 static int parse_element(const struct field *f, const char *v, void *p)
@@ -303,6 +362,8 @@ static int parse_element(const struct field *f, const char *v, void *p)
 	case F_LIST:
 		strv_push(p, v);
 		return 0;
+	case F_OLD_SIG:
+		return parse_old_signature(v, p);
 	case F_ENUM:
 		for (unsigned e = 0; e < f->n_values; e++) {
 			if (!strcmp(v, f->name(e))) {

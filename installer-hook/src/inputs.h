@@ -21,6 +21,23 @@
 
 #define N_ARRAYS 3
 
+/* The most old signatures a plan erases from the second disk. */
+#define OLD_SIGS_MAX	  64
+#define OLD_SIG_MAGIC_MAX 32
+
+/* A signature found on the second disk before anything was written to it. */
+struct old_signature {
+	uint64_t offset;		  /* bytes from the start of the disk */
+	uint8_t magic[OLD_SIG_MAGIC_MAX]; /* what lies there: erased only while it still does */
+	uint32_t magic_len;
+	char what[96]; /* "linux_raid_member (md 0.90.0) on sdb1" */
+};
+
+struct old_signatures {
+	size_t n;
+	struct old_signature sig[OLD_SIGS_MAX];
+};
+
 /* A tool and whether it runs from the installer or, chrooted, from the installed system. */
 struct tool {
 	char path[256];
@@ -48,7 +65,9 @@ struct plan_inputs {
 	uint32_t speed_max_before; /* to restore after the install */
 	bool wipe_disk2;	   /* disk 2 holds something that must be erased first */
 	char wipe_reason[256];
-	struct strv stale_arrays; /* xsraid's own arrays from an earlier attempt, to stop */
+	/* Arrays running from disk 2 to stop: xsraid's own from an earlier attempt, or old ones. */
+	struct strv stale_arrays;
+	struct old_signatures old_sigs; /* what disk 2 carried, erased before its new table */
 	struct tool sgdisk, mkfs, tune2fs, mdadm;
 	char extlinux[256];   /* inside the target */
 	char gptmbr[256];     /* inside the target */
@@ -65,6 +84,9 @@ void inputs_free(struct plan_inputs *in);
 
 /* A deep copy: @dst owns its own lists. */
 void inputs_copy(struct plan_inputs *dst, const struct plan_inputs *src);
+
+/* "linux_raid_member (md 0.90.0) on sdb1 at byte 68091904 (fc4e2ba9)", for people. */
+void old_signature_describe(const struct old_signature *s, struct buf *out);
 
 /* Serialises the inputs as "key=value" lines. */
 void inputs_serialize(const struct plan_inputs *in, struct buf *out);

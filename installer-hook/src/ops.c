@@ -248,6 +248,17 @@ static void describe_wipe_signatures(const struct plan_action *a, struct buf *o)
 			   a->device);
 }
 
+static void describe_erase_signatures(const struct plan_action *a, struct buf *o)
+{
+	size_t n = a->sigs ? a->sigs->n : 0;
+
+	buf_printf(o, "erase the %zu old signature%s on %s: ", n, n == 1 ? "" : "s", a->device);
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(o, i ? ", " : "");
+		old_signature_describe(&a->sigs->sig[i], o);
+	}
+}
+
 static void describe_mount(const struct plan_action *a, struct buf *o)
 {
 	buf_printf(o, "mount %s (%s%s) on %s unless it is mounted", a->device, a->fstype,
@@ -661,6 +672,48 @@ static int op_wipe_signatures(const struct plan_action *a, struct op_context *ct
 out:
 	if (pr)
 		blkid_free_probe(pr);
+	close(fd);
+	return r;
+}
+
+/*
+ * Zeroes each signature's bytes where they still are.  Bytes that are zero
+ * already were erased by an earlier attempt; other bytes are something new
+ * (this plan's journal or table, on a rerun) and stay.
+ */
+static int op_erase_signatures(const struct plan_action *a, struct op_context *ctx)
+{
+	static const uint8_t zeros[OLD_SIG_MAGIC_MAX];
+	int fd, r = 0, erased = 0;
+
+	(void)ctx;
+	fd = open(a->device, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0)
+		return log_errno(-errno, "cannot open '%s' to erase old signatures", a->device);
+	for (size_t i = 0; a->sigs && i < a->sigs->n && r == 0; i++) {
+		const struct old_signature *s = &a->sigs->sig[i];
+		uint8_t now[OLD_SIG_MAGIC_MAX];
+		r = pread_exact(fd, now, s->magic_len, s->offset);
+		if (r < 0) {
+			log_errno(r, "cannot read byte %" PRIu64 " of '%s'", s->offset, a->device);
+		} else if (!memcmp(now, s->magic, s->magic_len)) {
+			r = pwrite_all(fd, zeros, s->magic_len, s->offset);
+			if (r < 0)
+				log_errno(r, "cannot erase the %s", s->what);
+			else
+				log_info("erased the %s at byte %" PRIu64, s->what, s->offset);
+			erased += r == 0;
+		} else if (!memcmp(now, zeros, s->magic_len)) {
+			log_info("the %s at byte %" PRIu64 " is erased already", s->what,
+				 s->offset);
+		} else {
+			log_info("the %s at byte %" PRIu64
+				 " is no longer there; what is there stays",
+				 s->what, s->offset);
+		}
+	}
+	if (r == 0 && erased && fsync(fd) < 0)
+		r = log_errno(-errno, "cannot flush '%s'", a->device);
 	close(fd);
 	return r;
 }
@@ -1177,4 +1230,5 @@ const struct op OPS[N_OPS] = {
 	[OP_WAIT_SYNC] = {"wait-sync", op_wait_sync, describe_wait_sync},
 	[OP_COPY_FILE] = {"copy-file", op_copy_file, describe_copy_file},
 	[OP_START_ARRAY] = {"start-array", op_start_array, describe_start_array},
+	[OP_ERASE_OLD_SIGS] = {"erase-signatures", op_erase_signatures, describe_erase_signatures},
 };

@@ -249,6 +249,24 @@ static void stop_stale_arrays(struct builder *b)
 	}
 }
 
+/*
+ * What the second disk carried, erased where it lies before the old table
+ * goes: the new partitions do not all start where the old ones did, so
+ * their own wipe would miss what lies inside the old ones.
+ */
+static void erase_old_signatures(struct builder *b)
+{
+	const struct plan_inputs *in = b->in;
+
+	if (!in->wipe_disk2 || !in->old_sigs.n)
+		return;
+	struct plan_action *a = add(b, OP_ERASE_OLD_SIGS);
+	a->device = disk_dev(in, 1);
+	a->sigs = xmalloc(sizeof(*a->sigs));
+	*a->sigs = in->old_sigs;
+	a->note = xstrdup("each only while its bytes are still there");
+}
+
 static void zap_disk2(struct builder *b)
 {
 	struct strv argv = STRV_INIT;
@@ -832,11 +850,12 @@ static const struct step_def STEPS[] = {
 	 .title = "Prepare xsraid's working directories and tools",
 	 .build = {make_workdir, bind_target_for_tools}},
 	{"stop-stale-arrays", A, .wanted = has_stale_arrays,
-	 .title = "Stop the arrays xsraid left running in an earlier attempt",
+	 .title = "Stop the arrays that run from the second disk",
 	 .build = {stop_stale_arrays}},
 	{"partition-disk2", A, .destroys = destroys_disk2,
 	 .title = "Give the second disk the first disk's layout, a 1 MiB-aligned partition 3 and the journal",
-	 .build = {zap_disk2, create_journal, partition_disk2, pmbr_active_disk2, wait_disk2_partitions}},
+	 .build = {erase_old_signatures, zap_disk2, create_journal, partition_disk2, pmbr_active_disk2,
+		   wait_disk2_partitions}},
 	{"wipe-disk2-partitions", A,
 	 .title = "Erase old signatures inside the second disk's new partitions",
 	 .build = {wipe_disk2_partitions}},
@@ -1018,6 +1037,7 @@ static void action_free(struct plan_action *a)
 		strv_free(&e->kernels);
 		free(e);
 	}
+	free(a->sigs);
 	free(a->cond_array);
 	free(a->cond_member);
 	free(a->note);

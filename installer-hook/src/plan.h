@@ -63,6 +63,7 @@ enum op_id {
 	OP_WAIT_SYNC,	    /* device: an array; value: the member being recovered */
 	OP_COPY_FILE,	    /* source to path */
 	OP_START_ARRAY,	    /* device: the array node; value: metadata; paths: members */
+	OP_ERASE_OLD_SIGS,  /* device; sigs: where each lies and its bytes, erased while there */
 	N_OPS,
 };
 
@@ -119,6 +120,7 @@ struct plan_action {
 	bool read_only;
 	struct file_edit edit;
 	struct boot_expect *boot;
+	struct old_signatures *sigs; /* OP_ERASE_OLD_SIGS */
 	enum action_condition cond;
 	char *cond_array, *cond_member;
 	char *note; /* why, for people; appended to the description */

@@ -130,6 +130,22 @@ static void json_boot(struct buf *o, const struct boot_expect *e)
 	buf_putc(o, '}');
 }
 
+static void json_signatures(struct buf *o, const struct old_signatures *list)
+{
+	buf_puts(o, ", \"signatures\": [");
+	for (size_t i = 0; i < list->n; i++) {
+		const struct old_signature *s = &list->sig[i];
+		buf_printf(o, "%s{\"offset\": %" PRIu64 ", \"magic\": \"", i ? ", " : "",
+			   s->offset);
+		for (uint32_t k = 0; k < s->magic_len; k++)
+			buf_printf(o, "%02x", s->magic[k]);
+		buf_puts(o, "\", \"what\": ");
+		json_quote(o, s->what);
+		buf_putc(o, '}');
+	}
+	buf_putc(o, ']');
+}
+
 static void json_action(struct buf *o, const struct plan_action *a)
 {
 	struct buf text = BUF_INIT;
@@ -160,6 +176,8 @@ static void json_action(struct buf *o, const struct plan_action *a)
 		json_edit(o, &a->edit);
 	if (a->boot)
 		json_boot(o, a->boot);
+	if (a->sigs)
+		json_signatures(o, a->sigs);
 	if (a->cond != COND_ALWAYS) {
 		buf_printf(o, ", \"condition\": {\"kind\": \"%s\"",
 			   a->cond == COND_ARRAY_STOPPED ? "array-stopped" : "not-member");

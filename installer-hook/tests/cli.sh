@@ -203,6 +203,47 @@ expect 1 "$work/out" -- "$XSRAID" hook installation-complete 0 --sysroot "$work/
 	--answerfile "$examples/raid-attribute.xml" --log "$work/log" --console ''
 contains "$work/out" "the first stage did not finish in this install; the first disk is left as it is"
 
+# Every kind of old metadata on disk 2: refused with one line that names the
+# disk and what it holds, both images byte for byte as they were; with
+# raid-wipe="force" the rehearsal erases each signature and stops the arrays
+# that run from it before the table is zapped.
+sed 's| raid="sdb"| raid="sdb" raid-wipe="force"|' \
+	"$examples/raid-attribute.xml" >"$work/force.xml"
+grep -q 'raid-wipe="force"' "$work/force.xml" || bad "force.xml lacks raid-wipe"
+while IFS='|' read -r kind running found; do
+	root=$work/old-$kind$running
+	"$top/installer-hook/tests/make-sysroot.sh" "$root" --disk2-old "$kind" ${running:+--disk2-running "$running"}
+	before=$(sparse_sum "$root/dev/sda" "$root/dev/sdb")
+	expect 1 "$work/out" -- "$XSRAID" apply --sysroot "$root" --answerfile "$examples/raid-attribute.xml" \
+		--log "$work/log" --console ''
+	contains "$work/out" "raid: disk 'sdb' $found"
+	[ "$(sparse_sum "$root/dev/sda" "$root/dev/sdb")" = "$before" ] && ok ||
+		bad "$kind: a refused apply changed a disk image"
+	rm -f "$work/log"
+	expect 0 "$work/out" -- "$XSRAID" apply --sysroot "$root" --answerfile "$work/force.xml" \
+		--log "$work/log" --console ''
+	grep -qE "step [0-9]+: erase the [0-9]+ old signatures? on /dev/sdb: " "$work/log" && ok ||
+		bad "$kind: the rehearsal erases no old signature"
+	grep -q "rehearsal, not run: /sbin/sgdisk --zap-all /dev/sdb" "$work/log" && ok || bad "$kind: no zap"
+	[ "$(grep -n 'erase the ' "$work/log" | head -n 1 | cut -d: -f1)" -lt \
+		"$(grep -n 'zap-all' "$work/log" | head -n 1 | cut -d: -f1)" ] && ok ||
+		bad "$kind: the old signatures are not erased before the zap"
+	if [ -n "$running" ]; then
+		contains "$work/log" "rehearsal, not run: /sbin/mdadm --stop /dev/$running"
+	fi
+done <<'KINDS'
+md0.90||holds data (a GPT with 2 partitions, linux_raid_member (md 0.90.0) on sdb1, linux_raid_member (md 0.90.0) on sdb2)
+md1.0||holds data (a GPT with 2 partitions, linux_raid_member 'oldhost:0' (md 1.0) on sdb1
+md1.2||holds data (a GPT with 2 partitions, linux_raid_member 'oldhost:0' (md 1.2) on sdb1
+md-mbr|md127|is part of running array 'md127' (raid1 of sdb1, sdb2); to erase it, stop the array (mdadm --stop /dev/md127) or set raid-wipe="force"
+md-whole||holds data (linux_raid_member (md 0.90.0) on the whole disk)
+backup-gpt||holds data (the backup header of a GPT whose start was wiped)
+mbr||holds data (an MBR with 2 partitions)
+lvm||holds data (LVM2_member on the whole disk)
+luks||holds data (crypto_LUKS on the whole disk)
+fs||holds data (ext4 'old-data' on the whole disk)
+KINDS
+
 "$top/installer-hook/tests/make-sysroot.sh" "$work/small" --disk2-size 6442450944
 expect 1 "$work/out" -- "$XSRAID" plan --sysroot "$work/small" --answerfile "$examples/raid-attribute.xml"
 contains "$work/out" "raid: disk 'sdb' (6.0 GiB) is too small"

@@ -15,6 +15,10 @@
 #   --disk2-gpt             give the second disk an empty GPT
 #   --disk2-mounted         the second disk's first partition is mounted on /mnt
 #   --disk2-in-array md5    the second disk's first partition belongs to md5
+#   --disk2-old KIND        the second disk carries old metadata of KIND
+#                           (old-disk.sh: md0.90, md1.0, md1.2, md-mbr, md-whole,
+#                           backup-gpt, mbr, lvm, luks, fs)
+#   --disk2-running mdN     the md members of --disk2-old run as array mdN
 #   --no-mdadm              the installer has no mdadm (the target's is used)
 #   --disk2-unreadable      the second disk's device cannot be opened
 #   --other-array mdN       a third disk, sdc, whose partition 1 runs as mdN
@@ -34,6 +38,8 @@ disk2_data=0
 disk2_gpt=0
 disk2_mounted=0
 disk2_array=
+disk2_old=
+disk2_running=
 installer_mdadm=1
 disk2_unreadable=0
 other_array=
@@ -48,6 +54,8 @@ while [ $# -gt 0 ]; do
 	--disk2-gpt) disk2_gpt=1 ;;
 	--disk2-mounted) disk2_mounted=1 ;;
 	--disk2-in-array) disk2_array=$2; shift ;;
+	--disk2-old) disk2_old=$2; shift ;;
+	--disk2-running) disk2_running=$2; shift ;;
 	--no-mdadm) installer_mdadm=0 ;;
 	--disk2-unreadable) disk2_unreadable=1 ;;
 	--other-array) other_array=$2; shift ;;
@@ -146,6 +154,29 @@ if [ $disk2_data -eq 1 ]; then
 	rm -rf "$dir/.data"
 fi
 [ -n "$disk2_array" ] && ln -s "../../../$disk2_array" "$dir/sys/block/sdb/sdb1/holders/$disk2_array"
+if [ -n "$disk2_old" ]; then
+	"$(dirname "$0")/old-disk.sh" "$dir/dev/sdb" "$disk2_old" >"$dir/.parts"
+	while read -r _ n first last; do sys_part sdb "$n" "$first" "$last"; done <"$dir/.parts"
+	rm "$dir/.parts"
+fi
+# An array the kernel or the installer assembled from the old members at start-up.
+if [ -n "$disk2_running" ]; then
+	a=$dir/sys/block/$disk2_running
+	mkdir -p "$a/md" "$a/slaves"
+	echo raid1 >"$a/md/level"
+	echo clean >"$a/md/array_state"
+	echo idle >"$a/md/sync_action"
+	members=$(cd "$dir/sys/block/sdb" && ls -d sdb[0-9]* 2>/dev/null || true)
+	for m in ${members:-sdb}; do
+		if [ "$m" = sdb ]; then
+			ln -s ../../sdb "$a/slaves/sdb"
+			ln -s "../../$disk2_running" "$dir/sys/block/sdb/holders/$disk2_running"
+		else
+			ln -s "../../sdb/$m" "$a/slaves/$m"
+			ln -s "../../../$disk2_running" "$dir/sys/block/sdb/$m/holders/$disk2_running"
+		fi
+	done
+fi
 # A device node that leads nowhere: sysfs knows the disk, nothing can read it.
 if [ $disk2_unreadable -eq 1 ]; then
 	rm "$dir/dev/sdb"

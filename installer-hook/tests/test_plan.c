@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -716,6 +717,266 @@ static void test_recorded_disks_are_checked(void **state)
 	free(root);
 }
 
+static const char *const FORCE = "<installation><primary-disk raid=\"sdb\" raid-wipe=\"force\">sda"
+				 "</primary-disk></installation>";
+
+/* The erase action of a plan's partition-disk2 step, which must come before the table is zapped. */
+static const struct plan_action *erase_action(const struct plan *p)
+{
+	const struct plan_step *s = plan_find_step(p, "partition-disk2");
+
+	assert_non_null(s);
+	assert_true(s->n_actions > 1);
+	assert_int_equal(s->actions[0].op, OP_ERASE_OLD_SIGS);
+	assert_string_equal(s->actions[0].device, "/dev/sdb");
+	assert_non_null(s->actions[0].sigs);
+	assert_int_equal(s->actions[1].op, OP_RUN);
+	assert_string_equal(s->actions[1].argv.v[1], "--zap-all");
+	return &s->actions[0];
+}
+
+/* Whether the image @path holds @s's bytes at its offset. */
+static bool bytes_there(const char *path, const struct old_signature *s)
+{
+	uint8_t now[OLD_SIG_MAGIC_MAX];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread_exact(fd, now, s->magic_len, s->offset), 0);
+	close(fd);
+	return !memcmp(now, s->magic, s->magic_len);
+}
+
+/* Runs the erase action @a on the image @path that stands for its disk. */
+static int erase_on(const char *path, const struct plan_action *a)
+{
+	struct plan_action on_image = *a;
+	struct op_context ctx = {0};
+
+	on_image.device = (char *)path;
+	return OPS[OP_ERASE_OLD_SIGS].run(&on_image, &ctx);
+}
+
+/*
+ * Every kind of old metadata a second disk may carry: with the default
+ * policy, one line that names the disk and what is on it; with
+ * wipe="force", an erase of each signature where it lies on the disk, made
+ * from what discovery found, before the old table is zapped.  Carried out
+ * on the image, it leaves nothing discovery would see: the disk is blank.
+ */
+static void test_old_metadata_kinds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *kind;
+		const char *found;
+		const char *erased[6]; /* "what at byte N", in the plan's order */
+	} kinds[] = {
+		{"md0.90",
+		 "a GPT with 2 partitions, linux_raid_member (md 0.90.0) on sdb1, linux_raid_member "
+		 "(md 0.90.0) on sdb2",
+		 {"gpt on the whole disk at byte 512", "gpt on the whole disk at byte 500107861504",
+		  "PMBR on the whole disk at byte 510",
+		  "linux_raid_member (md 0.90.0) on sdb1 at byte 68091904",
+		  "linux_raid_member (md 0.90.0) on sdb2 at byte 135200768"}},
+		{"md1.0",
+		 "a GPT with 2 partitions, linux_raid_member 'oldhost:0' (md 1.0) on sdb1, "
+		 "linux_raid_member 'oldhost:0' (md 1.0) on sdb2",
+		 {"gpt on the whole disk at byte 512", "gpt on the whole disk at byte 500107861504",
+		  "PMBR on the whole disk at byte 510",
+		  "linux_raid_member 'oldhost:0' (md 1.0) on sdb1 at byte 68149248",
+		  "linux_raid_member 'oldhost:0' (md 1.0) on sdb2 at byte 135258112"}},
+		{"md1.2",
+		 "a GPT with 2 partitions, linux_raid_member 'oldhost:0' (md 1.2) on sdb1, "
+		 "linux_raid_member 'oldhost:0' (md 1.2) on sdb2",
+		 {"gpt on the whole disk at byte 512", "gpt on the whole disk at byte 500107861504",
+		  "PMBR on the whole disk at byte 510",
+		  "linux_raid_member 'oldhost:0' (md 1.2) on sdb1 at byte 1052672",
+		  "linux_raid_member 'oldhost:0' (md 1.2) on sdb2 at byte 68161536"}},
+		{"md-mbr",
+		 "an MBR with 2 partitions, linux_raid_member (md 0.90.0) on sdb1, "
+		 "linux_raid_member (md 0.90.0) on sdb2",
+		 {"dos on the whole disk at byte 510",
+		  "linux_raid_member (md 0.90.0) on sdb1 at byte 68091904",
+		  "linux_raid_member (md 0.90.0) on sdb2 at byte 135200768"}},
+		{"md-whole",
+		 "linux_raid_member (md 0.90.0) on the whole disk",
+		 {"linux_raid_member (md 0.90.0) on the whole disk at byte 500107771904"}},
+		{"backup-gpt",
+		 "the backup header of a GPT whose start was wiped",
+		 {"gpt on the whole disk at byte 500107861504"}},
+		{"mbr", "an MBR with 2 partitions", {"dos on the whole disk at byte 510"}},
+		{"lvm",
+		 "LVM2_member on the whole disk",
+		 {"LVM2_member on the whole disk at byte 536"}},
+		{"luks",
+		 "crypto_LUKS on the whole disk",
+		 {"crypto_LUKS on the whole disk at byte 0",
+		  "crypto_LUKS on the whole disk at byte 16384"}},
+		{"fs",
+		 "ext4 'old-data' on the whole disk",
+		 {"ext4 'old-data' on the whole disk at byte 1080"}},
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-old", kinds[k].kind));
+		char *sdb = path_join(root, "dev/sdb");
+		char *want =
+			xasprintf("disk 'sdb' holds data (%s) and is left alone", kinds[k].found);
+		struct answerfile af;
+		struct plan p = {0};
+		struct buf err = BUF_INIT;
+
+		expect_refusal(root, SIMPLE, want,
+			       "to erase it, set raid-wipe=\"force\" on <primary-disk> "
+			       "(<primary-disk raid=...> at a.xml:1)");
+		load_af(FORCE, &af);
+		if (plan_for(root, &af, &p, &err) < 0)
+			fail_msg("%s: %s", kinds[k].kind, err.data);
+		const struct plan_action *a = erase_action(&p);
+		size_t n = 0;
+		while (n < ARRAY_SIZE(kinds[k].erased) && kinds[k].erased[n])
+			n++;
+		if (a->sigs->n != n)
+			fail_msg("%s: %zu signatures to erase, not %zu", kinds[k].kind, a->sigs->n,
+				 n);
+		for (size_t i = 0; i < n; i++) {
+			const struct old_signature *sig = &a->sigs->sig[i];
+			char *got = xasprintf("%s at byte %" PRIu64, sig->what, sig->offset);
+			if (strcmp(got, kinds[k].erased[i]))
+				fail_msg("%s: erases '%s', not '%s'", kinds[k].kind, got,
+					 kinds[k].erased[i]);
+			if (!bytes_there(sdb, sig))
+				fail_msg("%s: '%s' is not on the disk", kinds[k].kind, got);
+			free(got);
+		}
+
+		/* Carried out on the image: discovery finds a blank disk, and a rerun is a no-op.
+		 */
+		assert_int_equal(erase_on(sdb, a), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_false(bytes_there(sdb, &a->sigs->sig[i]));
+		struct inventory inv = {0};
+		assert_int_equal(discover(root, TARGET, &inv), 0);
+		const struct disk_info *d2 = inventory_disk(&inv, "sdb");
+		if (d2->n_sigs || d2->n_parts || d2->gpt_status != -ENOENT)
+			fail_msg(
+				"%s: after the erase discovery finds %zu signatures, %zu partitions",
+				kinds[k].kind, d2->n_sigs, d2->n_parts);
+		inventory_free(&inv);
+		assert_int_equal(erase_on(sdb, a), 0);
+
+		plan_free(&p);
+		answerfile_free(&af);
+		buf_free(&err);
+		free(want);
+		free(sdb);
+		free(root);
+	}
+}
+
+/* An erase touches only the bytes it names, and only while they are still what was found. */
+static void test_erase_leaves_other_bytes(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-old", "md1.2"));
+	char *sdb = path_join(root, "dev/sdb");
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+
+	load_af(FORCE, &af);
+	assert_int_equal(plan_for(root, &af, &p, &err), 0);
+	const struct plan_action *a = erase_action(&p);
+	/* Something new where the first md superblock was: a rerun finds this plan's own bytes. */
+	const struct old_signature *md = &a->sigs->sig[3];
+	int fd = open(sdb, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite_all(fd, "XSRAIDR1", 8, md->offset), 0);
+	uint8_t before[8192], after[8192];
+	assert_int_equal(pread_exact(fd, before, sizeof(before), md->offset - 4096), 0);
+	assert_int_equal(erase_on(sdb, a), 0);
+	assert_int_equal(pread_exact(fd, after, sizeof(after), md->offset - 4096), 0);
+	assert_memory_equal(before, after, sizeof(before));
+	/* The other md superblock, 4 magic bytes gone and the rest of it kept. */
+	const struct old_signature *md2 = &a->sigs->sig[4];
+	uint8_t sb[256];
+	assert_int_equal(pread_exact(fd, sb, sizeof(sb), md2->offset), 0);
+	assert_memory_equal(sb, "\0\0\0\0\1\0\0\0", 8);
+	close(fd);
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	free(sdb);
+	free(root);
+}
+
+/*
+ * Old arrays the kernel or the installer started from disk 2's members (as
+ * md127, or md0 by its preferred minor): refused with the array and the
+ * disk named; with wipe="force", stopped before anything is written.  One
+ * that also runs from another disk is refused whatever the policy.
+ */
+static void test_running_old_array(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"md127", "md0"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *root = test_make_sysroot(
+			SYSROOT_OPTS("--disk2-old", "md-mbr", "--disk2-running", names[i]));
+		char *want =
+			xasprintf("disk 'sdb' is part of running array '%s' (raid1 of sdb1, "
+				  "sdb2); to erase it, stop the array (mdadm --stop /dev/%s) or "
+				  "set raid-wipe=\"force\" on <primary-disk>",
+				  names[i], names[i]);
+		struct answerfile af;
+		struct plan p = {0};
+		struct buf err = BUF_INIT, text = BUF_INIT;
+
+		expect_refusal(root, SIMPLE, want, NULL);
+		load_af(FORCE, &af);
+		if (plan_for(root, &af, &p, &err) < 0)
+			fail_msg("%s", err.data);
+		const struct plan_step *stop = plan_find_step(&p, "stop-stale-arrays");
+		assert_non_null(stop);
+		assert_true(stop < plan_find_step(&p, "partition-disk2"));
+		assert_int_equal(stop->n_actions, 1);
+		struct buf cmd = BUF_INIT;
+		action_describe(&stop->actions[0], &cmd);
+		char *stop_cmd = xasprintf("/sbin/mdadm --stop /dev/%s", names[i]);
+		assert_string_equal(cmd.data, stop_cmd);
+		erase_action(&p);
+		free(stop_cmd);
+		buf_free(&cmd);
+		plan_free(&p);
+		answerfile_free(&af);
+		buf_free(&err);
+		buf_free(&text);
+		free(want);
+		free(root);
+	}
+
+	/* A whole-disk member. */
+	char *root = test_make_sysroot(
+		SYSROOT_OPTS("--disk2-old", "md-whole", "--disk2-running", "md127"));
+	expect_refusal(root, SIMPLE, "disk 'sdb' is part of running array 'md127' (raid1 of sdb)",
+		       "raid-wipe=\"force\"");
+	free(root);
+
+	/* md127 also runs from sdc1: stopping it would take another disk's array down. */
+	root = test_make_sysroot(SYSROOT_OPTS("--disk2-old", "md-mbr", "--disk2-running", "md127",
+					      "--other-array", "md126"));
+	char *sdc1 = path_join(root, "sys/block/md127/slaves/sdc1");
+	assert_int_equal(symlink("../../sdc/sdc1", sdc1), 0);
+	expect_refusal(root, FORCE,
+		       "disk 'sdb' is part of running array 'md127', which also runs "
+		       "from sdc1; stop it (mdadm --stop /dev/md127) or name another disk",
+		       NULL);
+	free(sdc1);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +1000,9 @@ int main(void)
 		cmocka_unit_test(test_large_sr_array_uses_metadata_1_0),
 		cmocka_unit_test(test_finished_mirror_is_data),
 		cmocka_unit_test(test_recorded_disks_are_checked),
+		cmocka_unit_test(test_old_metadata_kinds),
+		cmocka_unit_test(test_erase_leaves_other_bytes),
+		cmocka_unit_test(test_running_old_array),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }

@@ -57,6 +57,13 @@ cp "$work/mbr-only" "$corpus/gpt/mbr-only"
 $cc -o "$work/seeds" "$here/seeds.c" $libs
 "$top/installer-hook/tests/make-sysroot.sh" "$work/root"
 "$work/seeds" "$work/root" "$top/answerfile/examples/raid-attribute.xml" "$corpus"
+# A second disk with old metadata erased by force: arrays to stop, signatures to erase.
+"$top/installer-hook/tests/make-sysroot.sh" "$work/old" --disk2-old md-mbr --disk2-running md127
+sed 's| raid="sdb"| raid="sdb" raid-wipe="force"|' "$top/answerfile/examples/raid-attribute.xml" \
+	>"$work/force.xml"
+mkdir -p "$work/old-seeds/plan_inputs" "$work/old-seeds/journal" "$work/old-seeds/gpt"
+"$work/seeds" "$work/old" "$work/force.xml" "$work/old-seeds"
+cp "$work/old-seeds/plan_inputs/xenserver-602" "$corpus/plan_inputs/old-metadata-force"
 
 # --- the installed system's configuration files ----------------------------------
 t=$work/root/tmp/root
