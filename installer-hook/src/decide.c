@@ -126,7 +126,10 @@ static bool add_old_signature(struct plan_inputs *in, const struct blk_signature
 	o->offset = base + s->offset;
 	o->magic_len = s->magic_len < OLD_SIG_MAGIC_MAX ? s->magic_len : OLD_SIG_MAGIC_MAX;
 	memcpy(o->magic, s->magic, o->magic_len);
-	signatures_describe(s, 1, &what);
+	if (s->secondary)
+		buf_puts(&what, s->type);
+	else
+		signatures_describe(s, 1, &what);
 	buf_printf(&what, " on %s", where);
 	str_copy(o->what, sizeof(o->what), what.data);
 	buf_free(&what);

@@ -110,6 +110,78 @@ static bool add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
 	return true;
 }
 
+static uint32_t le32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64_at(const uint8_t *p)
+{
+	return le32_at(p) | (uint64_t)le32_at(p + 4) << 32;
+}
+
+/* Adds @type at @at (from @base) when @magic lies there. */
+static void add_if_there(int fd, uint64_t base, uint64_t at, const char *type, const void *magic,
+			 uint32_t len, struct blk_signature *sigs, size_t *n)
+{
+	uint8_t now[SIG_MAGIC_MAX];
+
+	if (*n >= SIG_MAX || pread_exact(fd, now, len, base + at) < 0 || memcmp(now, magic, len))
+		return;
+	struct blk_signature *s = &sigs[(*n)++];
+	memset(s, 0, sizeof(*s));
+	str_copy(s->type, sizeof(s->type), type);
+	str_copy(s->usage, sizeof(s->usage), "other");
+	s->offset = at;
+	memcpy(s->magic, magic, len);
+	s->magic_len = len;
+	s->secondary = true;
+}
+
+/*
+ * What an md superblock or an LVM2 label points at, which wipefs leaves
+ * behind: an md write-intent bitmap (its superblock "bitm", md-bitmap.h;
+ * for 0.90 the 4 KiB after the superblock when MD_SB_BITMAP_PRESENT is set,
+ * for 1.x bitmap_offset sectors from it when feature bit 0 is set, md_p.h)
+ * and an LVM2 metadata area (its header " LVM2 x[5A%r0N*>" at each offset
+ * the pv_header lists after the data areas, LVM2's format_text/layout.h).
+ */
+static void add_secondary(int fd, uint64_t base, const struct blk_signature *s,
+			  struct blk_signature *sigs, size_t *n)
+{
+	static const char bitmap_magic[] = "bitm", mda_magic[] = " LVM2 x[5A%r0N*>";
+	uint8_t b[512];
+
+	if (!strcmp(s->type, "linux_raid_member") &&
+	    pread_exact(fd, b, sizeof(b), base + s->offset) == 0) {
+		uint64_t at = 0;
+		if (le32_at(b + 4) == 0 && (le32_at(b + 132) & (1u << 8)))
+			at = s->offset + 4096;
+		else if (le32_at(b + 4) == 1 && (le32_at(b + 8) & 1u))
+			at = s->offset + (uint64_t)((int64_t)(int32_t)le32_at(b + 96) * 512);
+		if (at)
+			add_if_there(fd, base, at, "md bitmap", bitmap_magic, 4, sigs, n);
+	}
+	/* libblkid's magic is the label's "LVM2 001", 24 bytes into it. */
+	if (!strcmp(s->type, "LVM2_member") && s->offset >= 24 &&
+	    pread_exact(fd, b, sizeof(b), base + s->offset - 24) == 0) {
+		uint32_t pv = le32_at(b + 20);
+		bool metadata = false;
+		/* The pv_header: a UUID, the size, then data areas and metadata areas, each
+		 * list of (offset, size) from the PV's start ended by a zero offset. */
+		for (uint32_t i = pv + 40; i + 16 <= sizeof(b) && pv >= 32; i += 16) {
+			uint64_t area = le64_at(b + i);
+			if (!area && metadata)
+				break;
+			if (!area)
+				metadata = true;
+			else if (metadata)
+				add_if_there(fd, base, area + 4, "LVM2 metadata area", mda_magic,
+					     16, sigs, n);
+		}
+	}
+}
+
 /*
  * Every signature in [off, off+size) of @fd, as wipefs finds them: each one
  * found is hidden (in libblkid's buffers only) and the same prober runs
@@ -145,6 +217,8 @@ static int probe_range(int fd, uint64_t off, uint64_t size, bool tables, struct 
 	}
 	/* 1: nothing more to find; 0: SIG_MAX reached; negative: it could not read. */
 	r = r < 0 ? -EIO : 0;
+	for (size_t i = 0, found = *n; r == 0 && i < found; i++)
+		add_secondary(fd, off, &sigs[i], sigs, n);
 out:
 	blkid_free_probe(pr);
 	return r;
@@ -1047,7 +1121,7 @@ void signatures_describe(const struct blk_signature *sigs, size_t n, struct buf 
 	size_t shown = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		bool again = false;
+		bool again = sigs[i].secondary;
 		for (size_t j = 0; j < i && !again; j++)
 			again = !strcmp(sigs[j].type, sigs[i].type) &&
 				!strcmp(sigs[j].uuid, sigs[i].uuid);

@@ -27,7 +27,9 @@
 #define SIG_MAGIC_MAX 32
 
 struct blk_signature {
-	char type[32];	 /* libblkid TYPE or PTTYPE: ext3, linux_raid_member, LVM2_member, gpt */
+	/* libblkid TYPE or PTTYPE (ext3, linux_raid_member, LVM2_member, gpt), or for a
+	 * secondary one what it is ("md bitmap", "LVM2 metadata area") */
+	char type[32];
 	char usage[24];	 /* filesystem, raid, crypto, other, partition table */
 	uint64_t offset; /* of the magic, from the start of the probed device or partition */
 	uint8_t magic[SIG_MAGIC_MAX]; /* the bytes there that make it what it is */
@@ -35,6 +37,8 @@ struct blk_signature {
 	char label[64];
 	char uuid[64];
 	char version[24];
+	/* Found through the signature before it, which points at it; not shown on its own. */
+	bool secondary;
 };
 
 struct part_info {

@@ -7,6 +7,7 @@
 # usage: old-disk.sh IMAGE KIND
 #   md0.90 md1.0 md1.2  a GPT with two Linux RAID partitions (fd00, 64 MiB
 #                       from 1 MiB), the members of a RAID1 of that metadata
+#                       with an internal write-intent bitmap
 #   md-mbr              an MBR with two partitions of type fd, the members
 #                       of a RAID1 with metadata 0.90, preferred minor 0:
 #                       what a kernel with md built in assembles at boot
@@ -49,18 +50,18 @@ gpt_pair() {
 	echo "part 2 $p2 $((p2 + psize - 1))"
 }
 
-# members METADATA: a RAID1 member in each of partitions 1 and 2.
+# members METADATA [--bitmap]: a RAID1 member in each of partitions 1 and 2.
 members() {
 	for role in 0 1; do
 		write md "$img" --metadata "$1" --offset $(((p1 + role * psize) * 512)) --size $((psize * 512)) \
-			--uuid "$md_uuid" --role $role --minor 0 --name oldhost:0
+			--uuid "$md_uuid" --role $role --minor 0 --name oldhost:0 ${2:+"$2"}
 	done
 }
 
 case $kind in
 md0.90 | md1.0 | md1.2)
 	gpt_pair fd00
-	members "${kind#md}"
+	members "${kind#md}" --bitmap
 	;;
 md-mbr)
 	printf 'label: dos\nlabel-id: 0x0a1d5eed\nstart=%s, size=%s, type=fd\nstart=%s, size=%s, type=fd\n' \

@@ -5,6 +5,7 @@ file: mdadm and pvcreate only work on block devices.
 
     old-metadata.py md IMAGE --metadata 0.90|1.0|1.1|1.2 --offset B --size B
                     --uuid HEX32 [--role N] [--devices N] [--minor N] [--name S]
+                    [--bitmap]
     old-metadata.py lvm IMAGE --offset B --size B --uuid PVUUID32
 
 md: one member of a clean RAID1 of --devices members (this one in slot
@@ -21,6 +22,11 @@ md: one member of a clean RAID1 of --devices members (this one in slot
         size - 8 KiB, rounded down to 4 KiB), at 0 (1.1) or at 4 KiB (1.2).
         sb_csum as md.c calc_sb_1_csum(): the 32-bit words of the first
         256 + 2 * max_dev bytes summed in 64 bits, both halves added.
+  --bitmap  an internal write-intent bitmap, clean (drivers/md/md-bitmap.h,
+        bitmap_super_t: "bitm", version 4, the array's UUID and events,
+        64 MiB chunks), where md puts it: 4 KiB after a 0.90 superblock
+        (MD_SB_BITMAP_PRESENT set), 8 sectors before a 1.0 superblock and
+        8 after a 1.1/1.2 one (feature bit 0, bitmap_offset).
 
 lvm: a physical volume as pvcreate leaves it before it joins a volume group
 (lib/label/label.h, lib/format_text/layout.h of LVM2): the label in sector
@@ -56,6 +62,14 @@ def fold_sum(data):
     return ((total & 0xFFFFFFFF) + (total >> 32)) & 0xFFFFFFFF
 
 
+def bitmap(md_uuid, sync_sectors):
+    sb = bytearray(4096)
+    struct.pack_into("<4sI", sb, 0, b"bitm", 4)
+    sb[8:24] = md_uuid
+    struct.pack_into("<QQQIIIII", sb, 24, 10, 10, sync_sectors, 0, 64 << 20, 5, 0, 8)
+    return bytes(sb)
+
+
 def md090(args, region):
     sb_off = (region & ~(MD_RESERVED_BYTES - 1)) - MD_RESERVED_BYTES
     size_kib = sb_off // MD_RESERVED_BYTES * 64
@@ -66,7 +80,8 @@ def md090(args, region):
                    args.devices, args.minor, 0, u[1], u[2], u[3]]
     # Generic state (32-63): utime, state (clean), active, working, failed,
     # spare, sb_csum, events_lo, events_hi, cp_events_lo, cp_events_hi.
-    words[32:43] = [UTIME, 1, args.devices, args.devices, 0, 0, 0, 10, 0, 10, 0]
+    state = 1 | (1 << 8 if args.bitmap else 0)  # clean, MD_SB_BITMAP_PRESENT
+    words[32:43] = [UTIME, state, args.devices, args.devices, 0, 0, 0, 10, 0, 10, 0]
     # disks[] from word 128, 32 words each; this_disk at word 992.
     # number, major, minor, raid_disk, state (active | sync).
     for i in range(args.devices):
@@ -74,26 +89,35 @@ def md090(args, region):
     words[992:997] = words[128 + 32 * args.role : 128 + 32 * args.role + 5]
     sb = bytearray(struct.pack("<1024I", *words))
     struct.pack_into("<I", sb, 38 * 4, fold_sum(bytes(sb)))
-    return sb_off, bytes(sb)
+    writes = [(sb_off, bytes(sb))]
+    if args.bitmap:
+        # md keeps a 0.90 array's UUID as the words' bytes, in host order.
+        writes.append((sb_off + 4096, bitmap(struct.pack("<4I", *u), size_kib * 2)))
+    return writes
 
 
 def md1(args, region, minor):
     sectors = region // 512
+    bitmap_offset = 0
     if minor == 0:
         sb_sector = (sectors - 16) & ~7
         data_offset, data_size = 0, sb_sector
+        if args.bitmap:
+            bitmap_offset = -8
+            data_size = sb_sector + bitmap_offset
     else:
         sb_sector = 0 if minor == 1 else 8
         data_offset = 2048
         data_size = sectors - data_offset
+        bitmap_offset = 8 if args.bitmap else 0
     size = data_size & ~127  # the component size, whole 64 KiB
     max_dev = args.devices
     sb = bytearray(256 + 2 * max_dev)
-    struct.pack_into("<IIII", sb, 0, MD_SB_MAGIC, 1, 0, 0)
+    struct.pack_into("<IIII", sb, 0, MD_SB_MAGIC, 1, 1 if args.bitmap else 0, 0)
     sb[16:32] = bytes.fromhex(args.uuid)
     name = args.name.encode()[:32]
     sb[32 : 32 + len(name)] = name
-    struct.pack_into("<QIIQII", sb, 64, CTIME, 1, 0, size, 0, args.devices)
+    struct.pack_into("<QIIQIIi", sb, 64, CTIME, 1, 0, size, 0, args.devices, bitmap_offset)
     struct.pack_into("<QQQQII", sb, 128, data_offset, data_size, sb_sector, 0, args.role, 0)
     # device_uuid: any 16 bytes that differ per member.
     sb[168:184] = bytes.fromhex(args.uuid)[::-1][:15] + bytes([args.role])
@@ -101,7 +125,10 @@ def md1(args, region, minor):
     for i in range(max_dev):
         struct.pack_into("<H", sb, 256 + 2 * i, i)
     struct.pack_into("<I", sb, 216, fold_sum(bytes(sb)))
-    return sb_sector * 512, bytes(sb)
+    writes = [(sb_sector * 512, bytes(sb))]
+    if args.bitmap:
+        writes.append(((sb_sector + bitmap_offset) * 512, bitmap(bytes.fromhex(args.uuid), size)))
+    return writes
 
 
 def lvm_crc(data):
@@ -143,6 +170,7 @@ def main():
     p.add_argument("--devices", type=int, default=2)
     p.add_argument("--minor", type=int, default=0)
     p.add_argument("--name", default="oldhost:0")
+    p.add_argument("--bitmap", action="store_true")
     args = p.parse_args()
     if args.size < 8 << 20 or args.offset % 512 or args.size % 512:
         sys.exit("old-metadata: the region must be whole sectors and at least 8 MiB")
@@ -152,9 +180,9 @@ def main():
         if len(args.uuid) != 32:
             sys.exit("old-metadata: an md UUID is 32 hex digits")
         if args.metadata == "0.90":
-            writes = [md090(args, args.size)]
+            writes = md090(args, args.size)
         else:
-            writes = [md1(args, args.size, int(args.metadata[2]))]
+            writes = md1(args, args.size, int(args.metadata[2]))
         what = "md %s superblock (slot %d)" % (args.metadata, args.role)
     else:
         writes = lvm(args, args.size)

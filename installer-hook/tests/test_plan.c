@@ -761,8 +761,10 @@ static int erase_on(const char *path, const struct plan_action *a)
  * Every kind of old metadata a second disk may carry: with the default
  * policy, one line that names the disk and what is on it; with
  * wipe="force", an erase of each signature where it lies on the disk, made
- * from what discovery found, before the old table is zapped.  Carried out
- * on the image, it leaves nothing discovery would see: the disk is blank.
+ * from what discovery found (md bitmaps and LVM metadata areas through the
+ * superblock or label that points at them), before the old table is
+ * zapped.  Carried out on the image, it leaves nothing discovery would
+ * see: the disk is blank.
  */
 static void test_old_metadata_kinds(void **state)
 {
@@ -770,7 +772,7 @@ static void test_old_metadata_kinds(void **state)
 	static const struct {
 		const char *kind;
 		const char *found;
-		const char *erased[6]; /* "what at byte N", in the plan's order */
+		const char *erased[8]; /* "what at byte N", in the plan's order */
 	} kinds[] = {
 		{"md0.90",
 		 "a GPT with 2 partitions, linux_raid_member (md 0.90.0) on sdb1, linux_raid_member "
@@ -778,21 +780,27 @@ static void test_old_metadata_kinds(void **state)
 		 {"gpt on the whole disk at byte 512", "gpt on the whole disk at byte 500107861504",
 		  "PMBR on the whole disk at byte 510",
 		  "linux_raid_member (md 0.90.0) on sdb1 at byte 68091904",
-		  "linux_raid_member (md 0.90.0) on sdb2 at byte 135200768"}},
+		  "md bitmap on sdb1 at byte 68096000",
+		  "linux_raid_member (md 0.90.0) on sdb2 at byte 135200768",
+		  "md bitmap on sdb2 at byte 135204864"}},
 		{"md1.0",
 		 "a GPT with 2 partitions, linux_raid_member 'oldhost:0' (md 1.0) on sdb1, "
 		 "linux_raid_member 'oldhost:0' (md 1.0) on sdb2",
 		 {"gpt on the whole disk at byte 512", "gpt on the whole disk at byte 500107861504",
 		  "PMBR on the whole disk at byte 510",
 		  "linux_raid_member 'oldhost:0' (md 1.0) on sdb1 at byte 68149248",
-		  "linux_raid_member 'oldhost:0' (md 1.0) on sdb2 at byte 135258112"}},
+		  "md bitmap on sdb1 at byte 68145152",
+		  "linux_raid_member 'oldhost:0' (md 1.0) on sdb2 at byte 135258112",
+		  "md bitmap on sdb2 at byte 135254016"}},
 		{"md1.2",
 		 "a GPT with 2 partitions, linux_raid_member 'oldhost:0' (md 1.2) on sdb1, "
 		 "linux_raid_member 'oldhost:0' (md 1.2) on sdb2",
 		 {"gpt on the whole disk at byte 512", "gpt on the whole disk at byte 500107861504",
 		  "PMBR on the whole disk at byte 510",
 		  "linux_raid_member 'oldhost:0' (md 1.2) on sdb1 at byte 1052672",
-		  "linux_raid_member 'oldhost:0' (md 1.2) on sdb2 at byte 68161536"}},
+		  "md bitmap on sdb1 at byte 1056768",
+		  "linux_raid_member 'oldhost:0' (md 1.2) on sdb2 at byte 68161536",
+		  "md bitmap on sdb2 at byte 68165632"}},
 		{"md-mbr",
 		 "an MBR with 2 partitions, linux_raid_member (md 0.90.0) on sdb1, "
 		 "linux_raid_member (md 0.90.0) on sdb2",
@@ -808,7 +816,8 @@ static void test_old_metadata_kinds(void **state)
 		{"mbr", "an MBR with 2 partitions", {"dos on the whole disk at byte 510"}},
 		{"lvm",
 		 "LVM2_member on the whole disk",
-		 {"LVM2_member on the whole disk at byte 536"}},
+		 {"LVM2_member on the whole disk at byte 536",
+		  "LVM2 metadata area on the whole disk at byte 4100"}},
 		{"luks",
 		 "crypto_LUKS on the whole disk",
 		 {"crypto_LUKS on the whole disk at byte 0",
@@ -899,7 +908,7 @@ static void test_erase_leaves_other_bytes(void **state)
 	assert_int_equal(pread_exact(fd, after, sizeof(after), md->offset - 4096), 0);
 	assert_memory_equal(before, after, sizeof(before));
 	/* The other md superblock, 4 magic bytes gone and the rest of it kept. */
-	const struct old_signature *md2 = &a->sigs->sig[4];
+	const struct old_signature *md2 = &a->sigs->sig[5];
 	uint8_t sb[256];
 	assert_int_equal(pread_exact(fd, sb, sizeof(sb), md2->offset), 0);
 	assert_memory_equal(sb, "\0\0\0\0\1\0\0\0", 8);
