@@ -615,6 +615,19 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 		strv_push(&in.kernels, *k);
 
 	derive_identifiers(&in);
+	/* The journal's header carries the inputs; a plan that cannot record them never starts. */
+	struct buf payload = BUF_INIT;
+	inputs_serialize(&in, &payload);
+	size_t len = payload.len;
+	buf_free(&payload);
+	if (len > JOURNAL_PAYLOAD_MAX) {
+		refuse(err,
+		       "the plan's inputs take %zu bytes, more than the %d the journal holds (%zu old "
+		       "signatures of disk '%s' to erase, %zu initrds to rebuild); erase that disk "
+		       "first (wipefs --all) or remove kernels the system does not need",
+		       len, JOURNAL_PAYLOAD_MAX, in.old_sigs.n, d[1]->name, in.kernels.n);
+		goto out;
+	}
 	*ret = in;
 	in = (struct plan_inputs){0};
 	r = 0;

@@ -986,6 +986,29 @@ static void test_running_old_array(void **state)
 	free(root);
 }
 
+/* Inputs the journal's header cannot carry are refused before anything is written. */
+static void test_inputs_must_fit_the_journal(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--disk2-old", "md1.2"));
+	char pad[151];
+
+	memset(pad, 'k', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	/* A hundred kernels with long version names, each an initrd to rebuild. */
+	for (unsigned i = 0; i < 100; i++) {
+		char *mods = xasprintf("%s/tmp/root/lib/modules/%s%03u", root, pad, i);
+		char *initrd = xasprintf("%s/tmp/root/boot/initrd-%s%03u.img", root, pad, i);
+		assert_int_equal(mkdir_p(mods, 0755), 0);
+		test_write_file(initrd, "initrd\n");
+		free(mods);
+		free(initrd);
+	}
+	expect_refusal(root, FORCE, "the plan's inputs take ",
+		       "more than the 16320 the journal holds");
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1012,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_old_metadata_kinds),
 		cmocka_unit_test(test_erase_leaves_other_bytes),
 		cmocka_unit_test(test_running_old_array),
+		cmocka_unit_test(test_inputs_must_fit_the_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
 }
