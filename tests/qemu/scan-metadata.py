@@ -3,14 +3,14 @@
 it lies, without trusting any partition table: an independent check of what
 old metadata is left on a disk.
 
-    scan-metadata.py IMAGE [--ends MIB]
+    scan-metadata.py IMAGE [--range START:END]...
 
 Every 512-byte sector that holds data (holes are skipped) is looked at for:
 
   md        an md superblock: magic 0xa92b4efc at the start of a sector with
             major version 0 (minor 90/91) or 1 (md_p.h); the array's UUID
-  md-bitmap an md write-intent bitmap superblock, "bitm" (md-bitmap.h); the
-            array's UUID
+  md-bitmap an md write-intent bitmap superblock, "bitm" with a version
+            md knows, 3 to 5 (md-bitmap.h); the array's UUID
   lvm       an LVM2 label, "LABELONE" ... "LVM2 001"; the PV UUID
   lvm-mda   an LVM2 metadata area header, " LVM2 x[5A%r0N*>"; its offset
   luks      a LUKS header, "LUKS\\xba\\xbe" (1 or 2) or LUKS2's second header
@@ -22,7 +22,7 @@ Every 512-byte sector that holds data (holes are skipped) is looked at for:
             of its filesystem); the UUID and label
 
 Prints one line per find: "OFFSET KIND IDENTITY [detail]", offsets in bytes.
-With --ends MIB, only what lies in the first or the last MIB MiB.
+With --range (bytes, END excluded), only what starts in those ranges.
 """
 
 import argparse
@@ -53,13 +53,10 @@ MAGICS = [(b"\xfc\x4e\x2b\xa9", 0), (b"bitm", 0), (b"LABELONE", 0), (b" LVM2 x[5
           (b"LUKS\xba\xbe", 0), (b"SKUL\xba\xbe", 0), (b"EFI PART", 0), (b"\x53\xef", 56)]
 
 
-def scan(path, ends):
+def scan(path, ranges):
     fd = os.open(path, os.O_RDONLY)
     size = os.fstat(fd).st_size
-    ranges = [(0, size)]
-    if ends:
-        span = min(ends << 20, size)
-        ranges = [(0, span), (size - span, size)] if 2 * span < size else [(0, size)]
+    ranges = [(max(0, lo), min(hi, size)) for lo, hi in ranges] or [(0, size)]
     found = []
     for lo, hi in ranges:
         off = lo
@@ -83,10 +80,10 @@ def scan(path, ends):
                         if i % SECTOR == at:
                             sectors.add(i - at)
                         i = buf.find(magic, i + 1, n)
-                if pos == 0:
-                    sectors.add(0)
                 for s in sorted(sectors):
                     look(buf, s, pos + s, found)
+                if pos == 0 and lo == 0:
+                    look(buf, 0, 0, found)
                 pos += n
             off = end
     os.close(fd)
@@ -102,7 +99,7 @@ def look(buf, s, at, found):
         r = md(sec)
         if r:
             found.append((at, "md", r[0], "metadata " + r[1]))
-    elif magic4 == b"bitm":
+    elif magic4 == b"bitm" and 3 <= struct.unpack_from("<I", sec, 4)[0] <= 5:
         found.append((at, "md-bitmap", bytes(sec[8:24]).hex(), ""))
     elif bytes(sec[:8]) == b"LABELONE" and bytes(sec[24:32]) == b"LVM2 001":
         found.append((at, "lvm", bytes(sec[32:64]).decode("ascii", "replace"), ""))
@@ -137,9 +134,10 @@ def guid_be(b):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("image")
-    p.add_argument("--ends", type=int, default=0, metavar="MIB")
+    p.add_argument("--range", action="append", default=[], metavar="START:END")
     args = p.parse_args()
-    for at, kind, ident, detail in scan(args.image, args.ends):
+    ranges = [tuple(int(x) for x in r.split(":")) for r in args.range]
+    for at, kind, ident, detail in scan(args.image, ranges):
         print(("%d %s %s %s" % (at, kind, ident, detail)).rstrip())
 
 
