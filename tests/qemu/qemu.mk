@@ -117,12 +117,20 @@ QEMU_REFUSAL_SCENARIOS := refuse-initrd-without-raid refuse-initrd-scan-without-
 check-qemu-refusals: qemu-images
 	$(QEMU_ENV) $(QEMU_DIR)/run.sh $(QEMU_REFUSAL_SCENARIOS)
 
+# Every kind of old metadata on the second disk under both wipe policies
+# (see tests/qemu/old-metadata/): about 40 minutes, not part of make test.
+#   make check-old-metadata [OLD_METADATA_KINDS="md1.2 luks"]
+OLD_METADATA_KINDS ?=
+check-old-metadata: qemu-images
+	$(QEMU_ENV) $(QEMU_DIR)/old-metadata/run.sh $(OLD_METADATA_KINDS)
+
 # The end-to-end part of make demo: a fleet's host installed over the
 # network with xsraid, then booted from disk 2 alone (tests/qemu/pxe-demo.sh).
 demo-install: qemu-images
 	$(QEMU_ENV) $(PXE_ENV) $(QEMU_DIR)/pxe-demo.sh
 
-.PHONY: check-qemu check-power-cuts check-qemu-strict check-qemu-refusals qemu-images demo-install FORCE
+.PHONY: check-qemu check-power-cuts check-qemu-strict check-qemu-refusals check-old-metadata \
+	qemu-images demo-install FORCE
 
 # The /proc/mdstat corpus of installer-hook/tests/data/mdstat: the md lab
 # (tests/qemu/mdstat) builds arrays of every shape and snapshots them.  Not
