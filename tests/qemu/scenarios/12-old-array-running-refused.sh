@@ -5,7 +5,8 @@
 # a kernel with md built in or an installer's udev does; mdadm names it
 # md127).  The answerfile does not allow erasing disk 2: xsraid must refuse
 # with one line naming the running array and the disk, and leave disk 2's
-# bytes as they were; the install goes on on one disk.  With
+# bytes as they were; the install goes on on one disk, and disk 1 boots
+# as a normal single-disk install with disk 2 attached.  With
 # raid-wipe="force" the arrays are stopped instead (scenario 11).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/old-metadata-checks.sh"
@@ -26,4 +27,6 @@ check_eq "the old array ran when the installer started" \
 expect_refused "the running array and the disk" \
 	"raid: disk 'sdb' is part of running array 'md127' \(raid1 of sdb1, sdb2\); to erase it, stop the array \(mdadm --stop /dev/md127\) or set raid-wipe=\"force\"" \
 	"$d2_before"
+
+boot_as_stock_install
 scenario_done
