@@ -44,6 +44,13 @@ const char *sr_type_name(enum sr_type t)
 	return t == SR_EXT ? "ext" : "lvm";
 }
 
+static const char *const CHECK_NAMES[] = {"weekly", "monthly", "none"};
+
+const char *md_check_name(enum md_check c)
+{
+	return (unsigned)c < ARRAY_SIZE(CHECK_NAMES) ? CHECK_NAMES[c] : "?";
+}
+
 /* Context for one parse: the document name and where the first error goes. */
 struct parse {
 	const char *name;
@@ -401,16 +408,120 @@ static int parse_report_url(struct parse *p, const xmlNode *n, const char *an, c
 	return 0;
 }
 
+/* The characters of a mail address's local part and domain, as mdadm.conf may hold them. */
+static bool mail_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr("._%+-", c);
+}
+
+/*
+ * One address or several separated by commas, as mdadm's MAILADDR takes
+ * them: local@domain, or a local user such as root.  Nothing that could end
+ * the line of mdadm.conf or start another word in it.
+ */
+static int parse_mailaddr(struct parse *p, const xmlNode *n, const char *an, char **ret)
+{
+	char *v = attr(n, an);
+	const char *why = NULL;
+
+	*ret = NULL;
+	if (!v)
+		return 0;
+	bool start = true, at = false;
+	for (const char *c = v; *c && !why; c++) {
+		if (*c == ',') {
+			why = start ? "an empty address" : NULL;
+			start = true;
+			at = false;
+		} else if (*c == '@') {
+			why = start || at ? "an '@' without a name before it, or a second one"
+					  : NULL;
+			at = true;
+		} else if (!mail_char(*c)) {
+			why = "a character that is not a letter, digit, '.', '_', '%', '+', '-', '@' "
+			      "or ','";
+		} else {
+			start = false;
+		}
+	}
+	if (!why && (start || strlen(v) > 200))
+		why = start ? "an empty address" : "more than 200 characters";
+	if (why) {
+		int r = parse_error(p, node_line(n),
+				    "%s=\"%.*s\" is not a mail address (%s); write one such as "
+				    "ops@example.com, or several separated by commas",
+				    an, SHOWN, v, why);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* An absolute path to an executable on the installed system, one word in mdadm.conf. */
+static int parse_program(struct parse *p, const xmlNode *n, const char *an, char **ret)
+{
+	char *v = attr(n, an);
+	const char *why = NULL;
+
+	*ret = NULL;
+	if (!v)
+		return 0;
+	if (v[0] != '/')
+		why = "it does not start with '/'";
+	else if (strstr(v, "..") || strstr(v, "//") || str_ends_with(v, "/"))
+		why = "it holds '..', '//' or ends in '/'";
+	else if (strlen(v) > 200)
+		why = "more than 200 characters";
+	for (const char *c = v; *c && !why; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("/._+-", *c))
+			why = "a character that is not a letter, digit, '/', '.', '_', '+' or '-'";
+	if (why) {
+		int r = parse_error(p, node_line(n),
+				    "%s=\"%.*s\" is not a program path (%s); write the absolute "
+				    "path of an executable on the installed system, such as "
+				    "/usr/local/sbin/raid-alert",
+				    an, SHOWN, v, why);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int parse_check(struct parse *p, const xmlNode *n, const char *an, enum md_check *ret)
+{
+	char *v = attr(n, an);
+	int r = -EINVAL;
+
+	*ret = MD_CHECK_WEEKLY;
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(CHECK_NAMES) && r < 0; i++) {
+		if (!strcmp(v, CHECK_NAMES[i])) {
+			*ret = (enum md_check)i;
+			r = 0;
+		}
+	}
+	if (r < 0)
+		r = parse_error(p, node_line(n),
+				"%s=\"%s\" must be weekly (the default), monthly or none", an,
+				clip(v));
+	free(v);
+	return r;
+}
+
+/* The settings, without their "raid-" prefix on <primary-disk>. */
+static const char *const SETTINGS[] = {"metadata", "bitmap", "wipe", "sr-type", "resync-speed", "report", "report-final", "mailaddr", "program", "check"};
+
 static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 			  struct raid_settings *rs)
 {
-	char name[7][32];
-	static const char *const base[] = {"metadata",	   "bitmap", "wipe",	    "sr-type",
-					   "resync-speed", "report", "report-final"};
+	char name[ARRAY_SIZE(SETTINGS)][32];
 	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
-		snprintf(name[i], sizeof(name[i]), "%s%s", prefix, base[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(SETTINGS); i++)
+		snprintf(name[i], sizeof(name[i]), "%s%s", prefix, SETTINGS[i]);
 	r = parse_metadata(p, n, name[0], &rs->metadata);
 	if (r == 0)
 		r = parse_bitmap(p, n, name[1], &rs->bitmap);
@@ -429,19 +540,25 @@ static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 		r = parse_report_url(p, n, name[5], &rs->report_url);
 	if (r == 0)
 		r = parse_report_url(p, n, name[6], &rs->report_final_url);
+	if (r == 0)
+		r = parse_mailaddr(p, n, name[7], &rs->mailaddr);
+	if (r == 0)
+		r = parse_program(p, n, name[8], &rs->program);
+	if (r == 0)
+		r = parse_check(p, n, name[9], &rs->check);
 	return r;
 }
 
 static int parse_raid_element(struct parse *p, xmlNode *n)
 {
-	static const char *const known[] = {"device",  "metadata",     "bitmap", "wipe",
-					    "sr-type", "resync-speed", "report", "report-final"};
+	const char *known[ARRAY_SIZE(SETTINGS) + 1] = {"device"};
 	struct raid_settings *rs = &p->af->raid;
 	xmlNode **disks = NULL;
 	size_t n_disks = 0;
 	char *dev;
 	int r;
 
+	memcpy(known + 1, SETTINGS, sizeof(SETTINGS));
 	r = check_attributes(p, n, known, ARRAY_SIZE(known), NULL);
 	if (r < 0)
 		return r;
@@ -501,13 +618,16 @@ out:
 
 static int parse_primary_disk_raid(struct parse *p, xmlNode *pd)
 {
-	static const char *const known[] = {"raid",	   "raid-metadata",    "raid-bitmap",
-					    "raid-wipe",   "raid-sr-type",     "raid-resync-speed",
-					    "raid-report", "raid-report-final"};
+	char prefixed[ARRAY_SIZE(SETTINGS)][32];
+	const char *known[ARRAY_SIZE(SETTINGS) + 1] = {"raid"};
 	struct raid_settings *rs = &p->af->raid;
 	char *second;
 	int r;
 
+	for (size_t i = 0; i < ARRAY_SIZE(SETTINGS); i++) {
+		snprintf(prefixed[i], sizeof(prefixed[i]), "raid-%s", SETTINGS[i]);
+		known[i + 1] = prefixed[i];
+	}
 	r = check_attributes(p, pd, known, ARRAY_SIZE(known), "raid");
 	if (r < 0)
 		return r;
@@ -1043,6 +1163,8 @@ void answerfile_free(struct answerfile *a)
 	free(a->raid.disks[1]);
 	free(a->raid.report_url);
 	free(a->raid.report_final_url);
+	free(a->raid.mailaddr);
+	free(a->raid.program);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1112,7 +1234,11 @@ void answerfile_to_json(const struct answerfile *a, struct buf *b)
 	json_str_or_null(b, rs->report_url);
 	buf_puts(b, ",\n    \"report_final\": ");
 	json_str_or_null(b, rs->report_final_url);
-	buf_puts(b, "\n  }\n}\n");
+	buf_puts(b, ",\n    \"mailaddr\": ");
+	json_str_or_null(b, rs->mailaddr);
+	buf_puts(b, ",\n    \"program\": ");
+	json_str_or_null(b, rs->program);
+	buf_printf(b, ",\n    \"check\": \"%s\"\n  }\n}\n", md_check_name(rs->check));
 }
 
 /* --- unrendered templates --------------------------------------------------- */

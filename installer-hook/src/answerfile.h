@@ -30,7 +30,8 @@
  *
  * Settings are attributes of the element that declares the mirror: on
  * <raid>, metadata= bitmap= wipe= sr-type= resync-speed= report=
- * report-final=; on <primary-disk>, the same names with a "raid-" prefix.
+ * report-final= mailaddr= program= check=; on <primary-disk>, the same names
+ * with a "raid-" prefix.
  * answerfile/README.md documents them.
  *
  * Errors: answerfile_parse() returns -EINVAL and writes one line,
@@ -57,6 +58,13 @@ enum sr_type {
 	SR_EXT,
 };
 
+/* The periodic check (scrub) of the arrays, from cron. */
+enum md_check {
+	MD_CHECK_WEEKLY,  /* Sunday 01:00, as the raid-check job of RHEL's mdadm */
+	MD_CHECK_MONTHLY, /* the first Sunday of the month, as Debian's checkarray */
+	MD_CHECK_NONE,
+};
+
 enum raid_syntax {
 	RAID_SYNTAX_NONE,
 	RAID_SYNTAX_ATTRIBUTE, /* <primary-disk raid="sdb"> */
@@ -76,6 +84,9 @@ struct raid_settings {
 	/* http(s) URLs xsraid PUTs its JSON report to (report.h), or NULL. */
 	char *report_url;	/* at every step and during the resync */
 	char *report_final_url; /* once, when the install attempt has ended */
+	char *mailaddr;		   /* where mdadm's monitor mails events; NULL: root */
+	char *program;		   /* run on every md event after it is logged; NULL: none */
+	enum md_check check;
 };
 
 struct answerfile_script {
@@ -134,6 +145,7 @@ const char *md_metadata_name(enum md_metadata m);
 const char *md_bitmap_name(enum md_bitmap b);
 const char *wipe_policy_name(enum wipe_policy w);
 const char *sr_type_name(enum sr_type t);
+const char *md_check_name(enum md_check c);
 
 /*
  * Checks a disk name from an answerfile.  A disk is named the way the kernel

@@ -114,6 +114,9 @@ static void test_all_options(void **state)
 	assert_int_equal(af.raid.sr_type, SR_EXT);
 	assert_int_equal(af.srtype, SR_EXT);
 	assert_int_equal(af.raid.resync_speed_kib, 200 * 1024);
+	assert_string_equal(af.raid.mailaddr, "storage-alerts@example.com");
+	assert_string_equal(af.raid.program, "/usr/local/sbin/raid-alert");
+	assert_int_equal(af.raid.check, MD_CHECK_WEEKLY);
 	answerfile_free(&af);
 	buf_free(&err);
 	free(text);
@@ -445,6 +448,76 @@ static void test_messages_stay_one_line(void **state)
 	answerfile_free(&af);
 	buf_free(&doc);
 	buf_free(&err);
+}
+
+/*
+ * Who hears of a failed disk: mail addresses and a program path that go into
+ * mdadm.conf as one word each, and how often the arrays are checked.
+ */
+static void test_monitoring_settings(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT;
+
+	assert_int_equal(parse("<installation><primary-disk raid=\"sdb\">sda</primary-disk>"
+			       "</installation>",
+			       &af, &err),
+			 0);
+	assert_null(af.raid.mailaddr);
+	assert_null(af.raid.program);
+	assert_int_equal(af.raid.check, MD_CHECK_WEEKLY);
+	answerfile_free(&af);
+	assert_int_equal(
+		parse("<installation><raid device=\"md127\" mailaddr=\"root,ops@ex-1.org\" "
+		      "program=\"/opt/site/bin/md_alert.sh\" check=\"monthly\"><disk>sda"
+		      "</disk><disk>sdb</disk></raid><primary-disk>md127</primary-disk>"
+		      "</installation>",
+		      &af, &err),
+		0);
+	assert_string_equal(af.raid.mailaddr, "root,ops@ex-1.org");
+	assert_string_equal(af.raid.program, "/opt/site/bin/md_alert.sh");
+	assert_int_equal(af.raid.check, MD_CHECK_MONTHLY);
+	struct buf json = BUF_INIT;
+	answerfile_to_json(&af, &json);
+	assert_non_null(strstr(json.data, "\"mailaddr\": \"root,ops@ex-1.org\""));
+	assert_non_null(strstr(json.data, "\"program\": \"/opt/site/bin/md_alert.sh\""));
+	assert_non_null(strstr(json.data, "\"check\": \"monthly\""));
+	buf_free(&json);
+	answerfile_free(&af);
+	buf_free(&err);
+
+	static const char *const bad_mail[] = {"a@b;reboot", "ops@example.com&#10;MAILADDR x",
+					       "a b",	     "",
+					       "a@@b",	     "@example.com",
+					       "a,,b",	     "a,"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_mail); i++) {
+		char *doc =
+			xasprintf("<installation><primary-disk raid=\"sdb\" raid-mailaddr=\"%s\">"
+				  "sda</primary-disk></installation>",
+				  bad_mail[i]);
+		expect_error(doc, "a.xml:1: raid-mailaddr=", "is not a mail address");
+		free(doc);
+	}
+	static const char *const bad_program[] = {"raid-alert", "/usr/../bin/sh", "/usr/bin/",
+						  "/a b",	"/bin/sh;reboot", "/x$(id)",
+						  "//x"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad_program); i++) {
+		char *doc =
+			xasprintf("<installation><primary-disk raid=\"sdb\" raid-program=\"%s\">"
+				  "sda</primary-disk></installation>",
+				  bad_program[i]);
+		expect_error(doc, "a.xml:1: raid-program=", "is not a program path");
+		free(doc);
+	}
+	expect_error("<installation><primary-disk raid=\"sdb\" raid-check=\"daily\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:1: raid-check=\"daily\" must be weekly (the default), monthly or none",
+		     NULL);
+	expect_error("<installation><raid device=\"md127\" raid-check=\"none\"><disk>sda</disk>"
+		     "<disk>sdb</disk></raid><primary-disk>md127</primary-disk></installation>",
+		     "a.xml:1: unknown attribute raid-check= on <raid>",
+		     "mailaddr, program, check");
 }
 
 /* resync-speed is bounded by what the kernel takes, with and without a suffix, and never wraps. */
@@ -840,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_messages_stay_one_line),
 		cmocka_unit_test(test_resync_speed_range),
+		cmocka_unit_test(test_monitoring_settings),
 		cmocka_unit_test(test_raid_rules),
 		cmocka_unit_test(test_installation_rules),
 		cmocka_unit_test(test_unknown_elements_kept),
