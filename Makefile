@@ -67,7 +67,7 @@ static-deps: $(STATIC)/.done
 REMASTER_DIR    := initramfs
 REMASTER        := $(BUILD)/xsraid-remaster
 REMASTER_SRCS   := $(sort $(wildcard $(REMASTER_DIR)/*.c))
-REMASTER_SHARED := $(addprefix $(SRCDIR)/,cpio.c util.c log.c answerfile.c)
+REMASTER_SHARED := $(addprefix $(SRCDIR)/,cpio.c util.c log.c syslogline.c answerfile.c)
 REMASTER_PKGS   := libxml-2.0 zlib liblzma
 REMASTER_LIBS   := $(shell pkg-config --libs $(REMASTER_PKGS) 2>/dev/null) -lbz2
 REMASTER_CFLAGS := $(CSTD) $(WARN) $(HARDEN) -O2 -D_FORTIFY_SOURCE=2 -MMD -MP -I$(SRCDIR) \

@@ -130,6 +130,13 @@ static void run_cleanup(struct engine *e)
 			e->exec->run(&s->actions[j], &e->ctx, e->exec->data);
 }
 
+/* What an operator is told when a step of a stage fails. */
+static const char *const AFTER_FAILURE[N_STAGES] = {
+	[STAGE_FILESYSTEM_POPULATED] = "the first disk is untouched and boots as installed",
+	[STAGE_INSTALLATION_COMPLETE] = "see the log; the second disk holds the complete system",
+	[STAGE_REPLACE_DISK] = "the good disk is untouched; run the same command to carry on",
+};
+
 static int run_stage(struct engine *e, enum plan_stage stage, const struct journal_state *earlier)
 {
 	const struct plan *p = e->plan;
@@ -159,11 +166,7 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 		observe_step(s->id, OBSERVE_STEP_BEGIN, 0);
 		r = run_step(e, i + 1, s);
 		if (r < 0) {
-			log_error(
-				r, "step %s failed; %s", s->id,
-				stage == STAGE_FILESYSTEM_POPULATED
-					? "the first disk is untouched and boots as installed"
-					: "see the log; the second disk holds the complete system");
+			log_error(r, "step %s failed; %s", s->id, AFTER_FAILURE[stage]);
 			/* The failure is noted if the journal takes it; the step is redone anyway.
 			 */
 			record(e, (unsigned)i + 1, s->id, JOURNAL_FAILED, r, strerror(-r));

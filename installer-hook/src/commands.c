@@ -147,11 +147,33 @@ void cmd_tune2fs_label(const struct plan_inputs *in, const char *dev, struct str
 	strv_push(argv, dev);
 }
 
-void cmd_extlinux_install(const struct plan_inputs *in, struct strv *argv)
+void cmd_extlinux(const char *extlinux, struct strv *argv)
 {
-	strv_push(argv, in->extlinux);
+	strv_push(argv, extlinux);
 	strv_push(argv, "--install");
 	strv_push(argv, "/boot");
+}
+
+void cmd_extlinux_install(const struct plan_inputs *in, struct strv *argv)
+{
+	cmd_extlinux(in->extlinux, argv);
+}
+
+void cmd_chkconfig_on(const struct plan_inputs *in, const char *script, struct strv *argv)
+{
+	const char *name = strrchr(script, '/');
+
+	strv_push(argv, in->chkconfig);
+	strv_push(argv, name ? name + 1 : script);
+	strv_push(argv, "on");
+}
+
+void cmd_sgdisk_bootable(const char *sgdisk, const char *dev, unsigned part, bool set,
+			 struct strv *argv)
+{
+	strv_push(argv, sgdisk);
+	strv_pushf(argv, "--attributes=%u:%s:2", part, set ? "set" : "clear");
+	strv_push(argv, dev);
 }
 
 void cmd_initrd(const struct plan_inputs *in, const char *kver, struct strv *argv)

@@ -49,6 +49,16 @@ void cmd_tune2fs_label(const struct plan_inputs *in, const char *dev, struct str
 void cmd_extlinux_install(const struct plan_inputs *in, struct strv *argv);
 void cmd_initrd(const struct plan_inputs *in, const char *kver, struct strv *argv);
 
+/* chkconfig NAME on: the service of init script @script starts at boot (its default levels). */
+void cmd_chkconfig_on(const struct plan_inputs *in, const char *script, struct strv *argv);
+
+/* sgdisk --attributes=N:set:2 (or clear): the legacy-BIOS-bootable bit gptmbr.bin looks for. */
+void cmd_sgdisk_bootable(const char *sgdisk, const char *dev, unsigned part, bool set,
+			 struct strv *argv);
+
+/* extlinux --install /boot with a given extlinux: check-boot's fix. */
+void cmd_extlinux(const char *extlinux, struct strv *argv);
+
 /* The label the new root filesystem carries until disk 1 joins: never the original one. */
 void root_temp_label(const struct plan_inputs *in, char *out, size_t outlen);
 

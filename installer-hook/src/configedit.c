@@ -904,7 +904,8 @@ char *config_shell_var_get(const char *text, const char *key)
 
 /* --- mdadm.conf ----------------------------------------------------------- */
 
-char *config_mdadm_conf(const struct mdadm_conf_array *arrays, size_t n)
+char *config_mdadm_conf(const struct mdadm_conf_array *arrays, size_t n, const char *mailaddr,
+			const char *program)
 {
 	struct buf b = BUF_INIT;
 
@@ -927,6 +928,10 @@ char *config_mdadm_conf(const struct mdadm_conf_array *arrays, size_t n)
 			buf_printf(&b, " UUID=%s", a->uuid);
 		buf_putc(&b, '\n');
 	}
-	buf_puts(&b, "MAILADDR root\n");
+	buf_puts(&b, "# mdadm's monitor (the mdmonitor service) mails MAILADDR and runs PROGRAM\n"
+		     "# with the event, the array and the member on every failure or rebuild.\n");
+	buf_printf(&b, "MAILADDR %s\n", mailaddr ? mailaddr : "root");
+	if (program)
+		buf_printf(&b, "PROGRAM %s\n", program);
 	return buf_detach(&b);
 }

@@ -105,9 +105,12 @@ struct mdadm_conf_array {
 /*
  * /etc/mdadm.conf as xsraid writes it: a header comment, "DEVICE
  * partitions", one ARRAY line per array with level, num-devices, metadata
- * and UUID, and "MAILADDR root".  Both CentOS 5's mdadm 2.6 and current
- * mdadm read this form.
+ * and UUID, then what mdadm's monitor reads: "MAILADDR @mailaddr" (root when
+ * NULL) and, unless NULL, "PROGRAM @program".  Both CentOS 5's mdadm 2.6 and
+ * current mdadm read this form.  The values are one word each: callers pass
+ * validated ones.
  */
-char *config_mdadm_conf(const struct mdadm_conf_array *arrays, size_t n);
+char *config_mdadm_conf(const struct mdadm_conf_array *arrays, size_t n, const char *mailaddr,
+			const char *program);
 
 #endif

@@ -422,6 +422,32 @@ out:
 	return r;
 }
 
+/* What the installed system boots with: extlinux, gptmbr.bin, the kernels' initrds. */
+static void boot_files(const struct target_info *t, struct plan_inputs *in)
+{
+	str_copy(in->extlinux, sizeof(in->extlinux), t->extlinux_path);
+	str_copy(in->gptmbr, sizeof(in->gptmbr), t->gptmbr_path);
+	strv_foreach(k, &t->kernels)
+		strv_push(&in->kernels, *k);
+}
+
+/* Monitoring and the check, as the answerfile asks and the installed system allows. */
+static void decide_day_two(const struct answerfile *af, const struct inventory *inv,
+			   struct plan_inputs *in)
+{
+	const struct raid_settings *rs = &af->raid;
+	const struct target_info *t = &inv->target;
+
+	str_copy(in->mailaddr, sizeof(in->mailaddr), rs->mailaddr ? rs->mailaddr : "");
+	str_copy(in->program, sizeof(in->program), rs->program ? rs->program : "");
+	in->check = rs->check;
+	str_copy(in->helper, sizeof(in->helper), inv->helper);
+	str_copy(in->chkconfig, sizeof(in->chkconfig), t->chkconfig_path);
+	str_copy(in->mdmonitor, sizeof(in->mdmonitor), t->mdmonitor_path);
+	str_copy(in->distro_check, sizeof(in->distro_check), t->raid_check_path);
+	in->cron_d = t->cron_d;
+}
+
 int decide_inputs(const struct answerfile *af, const struct inventory *inv, const struct mirror *m,
 		  const char *target_dir, struct plan_inputs *ret, struct buf *err)
 {
@@ -542,6 +568,8 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 	for (int i = 0; i < 2; i++)
 		in.disk_sectors[i] = d[i]->size_bytes / ss;
 	for (int i = 0; i < 2; i++) {
+		in.metadata[i] =
+			strcmp(p[i]->md_metadata, "1.0") ? MD_METADATA_0_90 : MD_METADATA_1_0;
 		in.part_first[i] = p[i]->first_lba;
 		in.part_last[i] = p[i]->last_lba;
 	}
@@ -607,13 +635,10 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 	    pick_tool("tune2fs", inv->tools.tune2fs, t->tune2fs_path, &in.tune2fs, err) < 0 ||
 	    pick_tool("mdadm", inv->tools.mdadm, t->mdadm_path, &in.mdadm, err) < 0)
 		goto out;
-	str_copy(in.extlinux, sizeof(in.extlinux), t->extlinux_path);
-	str_copy(in.gptmbr, sizeof(in.gptmbr), t->gptmbr_path);
+	boot_files(t, &in);
+	decide_day_two(af, inv, &in);
 	str_copy(in.initrd_tool, sizeof(in.initrd_tool), t->initrd_tool);
 	str_copy(in.initrd_tool_path, sizeof(in.initrd_tool_path), t->initrd_tool_path);
-	strv_foreach(k, &t->kernels)
-		strv_push(&in.kernels, *k);
-
 	derive_identifiers(&in);
 	/* The journal's header carries the inputs; a plan that cannot record them never starts. */
 	struct buf payload = BUF_INIT;
@@ -632,6 +657,271 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 	in = (struct plan_inputs){0};
 	r = 0;
 out:
+	inputs_free(&in);
+	return r;
+}
+
+/* --- replacing a disk of a running mirror ------------------------------------ */
+
+static const struct part_info *find_part_dev(const struct inventory *inv, const char *dev,
+					     const struct disk_info **ret_disk)
+{
+	for (size_t i = 0; i < inv->n_disks; i++) {
+		const struct disk_info *d = &inv->disks[i];
+		for (size_t j = 0; j < d->n_parts; j++) {
+			if (!strcmp(d->parts[j].dev, dev)) {
+				*ret_disk = d;
+				return &d->parts[j];
+			}
+		}
+	}
+	*ret_disk = NULL;
+	return NULL;
+}
+
+/*
+ * The arrays as xsraid made them, each running degraded from partition i+1
+ * of one good disk, nothing rebuilding; failed members of other disks go
+ * into @in->remove_members.  Fills @ret_good.
+ */
+static int judge_arrays(const struct inventory *inv, const struct disk_info *new_disk,
+			const struct disk_info **ret_good, struct plan_inputs *in, struct buf *err)
+{
+	const struct disk_info *good = NULL;
+
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		const char *name = md_array_name(i);
+		const struct md_array *a = inventory_array(inv, name);
+		const char *sync_member = NULL;
+		unsigned n_sync = 0;
+
+		if (!a || !a->members.n || !strcmp(a->state, "inactive") ||
+		    !strcmp(a->state, "clear"))
+			return refuse(err,
+				      "%s is not running: replace-disk works on the arrays xsraid "
+				      "made (md0, md1, md2) while they run; assemble them with "
+				      "mdadm --assemble --scan",
+				      name);
+		if (strcmp(a->level, "raid1"))
+			return refuse(err, "%s runs as '%s', not as the raid1 xsraid made", name,
+				      a->level);
+		for (size_t m = 0; m < a->members.n; m++) {
+			const char *member = a->members.v[m];
+			if (md_member_faulty(a, m)) {
+				const struct disk_info *holder;
+				find_part_dev(inv, member, &holder);
+				if (holder == new_disk)
+					return refuse(
+						err,
+						"disk '%s' is in use: %s is a failed member of "
+						"%s; remove it first (mdadm /dev/%s --remove "
+						"/dev/%s) or name another disk",
+						new_disk->name, member, name, name, member);
+				strv_pushf(&in->remove_members, "%s:%s", name, member);
+			} else if (md_member_in_sync(a, m)) {
+				n_sync++;
+				sync_member = member;
+			} else {
+				return refuse(
+					err,
+					"%s is already rebuilding onto %s; wait until it is in "
+					"sync (xsraid status), or remove it (mdadm /dev/%s "
+					"--fail /dev/%s --remove /dev/%s) to put another disk in",
+					name, member, name, member, member);
+			}
+		}
+		if (!n_sync)
+			return refuse(err,
+				      "%s has no member in sync: there is nothing to rebuild a "
+				      "new disk from",
+				      name);
+		if (a->raid_disks && n_sync >= a->raid_disks)
+			return refuse(
+				err,
+				"%s is not degraded: its members are in sync, so no disk needs "
+				"replacing; to replace a disk that still works, fail and "
+				"remove its members first (mdadm /dev/%s --fail /dev/%s "
+				"--remove /dev/%s, and the same for the other arrays)",
+				name, name, sync_member, sync_member);
+		const struct disk_info *d;
+		const struct part_info *p = find_part_dev(inv, sync_member, &d);
+		if (!p || p->number != i + 1)
+			return refuse(
+				err,
+				"%s runs from %s, which is not partition %u of a disk: not the "
+				"layout xsraid made",
+				name, sync_member, i + 1);
+		if (good && d != good)
+			return refuse(err,
+				      "%s runs from '%s' and %s from '%s': replace-disk rebuilds a "
+				      "disk from one good disk that holds every array",
+				      md_array_name(0), good->name, name, d->name);
+		good = d;
+	}
+	*ret_good = good;
+	return 0;
+}
+
+/* The new disk's identifiers: stable for one replacement, so plan and apply agree. */
+static void derive_replacement_identifiers(struct plan_inputs *in)
+{
+	char g[37], u[36];
+	uint8_t seed[32];
+	struct sha256_ctx c;
+
+	gpt_guid_format(&in->disk1_guid, g);
+	md_uuid_format(in->md_uuid[0], u);
+	sha256_init(&c);
+	sha256_update(&c, "xsraid-replace-1:", 17);
+	sha256_update(&c, g, strlen(g));
+	sha256_update(&c, in->identity[1], strlen(in->identity[1]));
+	sha256_update(&c, u, strlen(u));
+	sha256_final(&c, seed);
+	derive_guid(seed, "disk", &in->disk2_guid);
+	for (unsigned n = 0; n < 4; n++) {
+		char what[16];
+		snprintf(what, sizeof(what), "part%u", n + 1);
+		derive_guid(seed, what, &in->part_guid[1][n]);
+	}
+}
+
+int decide_replace(const struct replace_request *req, const struct inventory *inv,
+		   const struct mirror *m, struct plan_inputs *ret, struct buf *err)
+{
+	const struct disk_info *nd = m->disk[1], *good = NULL;
+	const struct target_info *t = &inv->target;
+	struct plan_inputs in = {0};
+	const struct part_info *p[N_ARRAYS];
+	struct buf b = BUF_INIT;
+	int r = -EINVAL;
+
+	if (!nd) {
+		struct buf list = BUF_INIT;
+		disk_list(inv, &list);
+		refuse(err, "disk '%s' does not exist; disks here: %s", req->new_disk, list.data);
+		buf_free(&list);
+		return -EINVAL;
+	}
+	if (m->verdict == JOURNAL_THIS_INSTALL) {
+		inputs_copy(ret, &m->recorded);
+		return 0;
+	}
+	if (m->verdict == JOURNAL_EARLIER_FINISHED)
+		return -EALREADY;
+	in.purpose = PURPOSE_REPLACE_DISK;
+	if (judge_arrays(inv, nd, &good, &in, err) < 0)
+		goto out;
+	if (req->from) {
+		const char *name = str_starts_with(req->from, "/dev/") ? req->from + 5 : req->from;
+		char *from = discover_resolve_disk(inv->root, name);
+		bool same = from && !strcmp(from, good->name);
+		if (!from)
+			refuse(err, "--from '%s': no such disk", req->from);
+		else if (!same)
+			refuse(err,
+			       "--from '%s': the arrays run from '%s', not from it; give --from %s "
+			       "or leave it out",
+			       req->from, good->name, good->name);
+		free(from);
+		if (!same)
+			goto out;
+	}
+	if (nd == good) {
+		refuse(err,
+		       "'%s' is the disk the arrays run from, the one to keep; name the new disk",
+		       nd->name);
+		goto out;
+	}
+	if (nd->read_error) {
+		refuse(err,
+		       "disk '%s' cannot be read (%s): what it holds is unknown, so it is left "
+		       "alone; check the disk and its cabling",
+		       nd->name, strerror(-nd->read_error));
+		goto out;
+	}
+	if (nd->readonly) {
+		refuse(err, "disk '%s' is read-only", nd->name);
+		goto out;
+	}
+	/* A new disk in use cannot be forced: something else runs from it. */
+	if (check_in_use(inv, nd, false, false, NULL, "", &in, err) < 0)
+		goto out;
+	disk_contents(nd, &b);
+	if (b.len && !req->force) {
+		refuse(err,
+		       "disk '%s' holds data (%s) and is left alone; to erase it, run "
+		       "replace-disk again with --force",
+		       nd->name, b.data);
+		goto out;
+	}
+	if (b.len) {
+		in.wipe_disk2 = true;
+		snprintf(in.wipe_reason, sizeof(in.wipe_reason), "--force: %s", b.data);
+	}
+	if (good->gpt_status != 0) {
+		refuse(err, "disk '%s' has no valid GPT to copy", good->name);
+		goto out;
+	}
+	for (unsigned n = 0; n < N_ARRAYS; n++)
+		p[n] = find_part(good, n + 1);
+	if (nd->sector_size != good->sector_size) {
+		refuse(err,
+		       "'%s' has %u-byte sectors and '%s' %u-byte sectors; the new disk needs "
+		       "the same sector size",
+		       good->name, good->sector_size, nd->name, nd->sector_size);
+		goto out;
+	}
+	uint32_t ss = good->sector_size;
+	uint64_t jsec = JOURNAL_AREA_BYTES / ss, new_sectors = nd->size_bytes / ss;
+	uint64_t need = p[2]->last_lba + 1 + jsec + 16384 / ss + 1;
+	if (new_sectors < need) {
+		char h1[32], h2[32];
+		human(nd->size_bytes, h1, sizeof(h1));
+		human(need * ss, h2, sizeof(h2));
+		refuse(err,
+		       "disk '%s' (%s) is too small: the arrays on '%s' need at least %s; name a "
+		       "larger disk",
+		       nd->name, h1, good->name, h2);
+		goto out;
+	}
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		if (md_uuid_parse(p[i]->md_uuid, in.md_uuid[i]) < 0) {
+			refuse(err, "cannot read the md superblock of %s (%s)", p[i]->dev,
+			       md_array_name(i));
+			goto out;
+		}
+		in.metadata[i] =
+			strcmp(p[i]->md_metadata, "1.0") ? MD_METADATA_0_90 : MD_METADATA_1_0;
+		in.part_first[i] = p[i]->first_lba;
+		in.part_last[i] = p[i]->last_lba;
+	}
+	if (pick_tool("sgdisk", inv->tools.sgdisk, "", &in.sgdisk, err) < 0 ||
+	    pick_tool("mdadm", inv->tools.mdadm, "", &in.mdadm, err) < 0)
+		goto out;
+	if (!t->extlinux_path[0] || !t->gptmbr_path[0]) {
+		refuse(err, "this system has no %s; it is needed to make the new disk bootable",
+		       !t->extlinux_path[0] ? "extlinux" : "gptmbr.bin");
+		goto out;
+	}
+	str_copy(in.disk[0], sizeof(in.disk[0]), good->name);
+	str_copy(in.disk[1], sizeof(in.disk[1]), nd->name);
+	mirror_disk_identity(good, in.identity[0], sizeof(in.identity[0]));
+	mirror_disk_identity(nd, in.identity[1], sizeof(in.identity[1]));
+	in.sector_size = ss;
+	in.disk_sectors[0] = good->size_bytes / ss;
+	in.disk_sectors[1] = new_sectors;
+	in.disk1_guid = good->gpt.disk_guid;
+	in.pmbr_boot_flag = good->gpt.pmbr_boot_flag;
+	in.journal_last = last_usable(new_sectors, ss);
+	in.journal_first = in.journal_last - jsec + 1;
+	str_copy(in.target_dir, sizeof(in.target_dir), t->root_dir);
+	boot_files(t, &in);
+	derive_replacement_identifiers(&in);
+	*ret = in;
+	in = (struct plan_inputs){0};
+	r = 0;
+out:
+	buf_free(&b);
 	inputs_free(&in);
 	return r;
 }

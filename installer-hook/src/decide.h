@@ -25,4 +25,22 @@
 int decide_inputs(const struct answerfile *af, const struct inventory *inv, const struct mirror *m,
 		  const char *target_dir, struct plan_inputs *ret, struct buf *err);
 
+/* What the operator asked of xsraid replace-disk. */
+struct replace_request {
+	const char *new_disk; /* as written: "sdb", "/dev/sdb", "disk/by-id/..." */
+	const char *from;     /* the good disk, or NULL: the one the arrays run from */
+	bool force;	      /* the new disk may be erased when it holds something */
+};
+
+/*
+ * The inputs of a replace-disk plan on the running host whose disks and
+ * arrays are @inv, with @m the new disk and the verdict on its journal
+ * (mirror_find_replacement()).  When the journal records this very
+ * replacement, they are the recorded ones (it resumes).  Returns 0 and
+ * fills @ret; -EALREADY when the recorded replacement is finished; or
+ * -EINVAL with one line in @err naming what is wrong and the fix.
+ */
+int decide_replace(const struct replace_request *req, const struct inventory *inv,
+		   const struct mirror *m, struct plan_inputs *ret, struct buf *err);
+
 #endif

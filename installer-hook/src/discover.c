@@ -237,6 +237,45 @@ static int readable_ends(int fd, uint64_t size)
 	return r;
 }
 
+#define MD_SB_MAGIC 0xa92b4efcu
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void md_superblock_read(int fd, uint64_t offset, uint64_t size, char out[36], char version[8])
+{
+	uint64_t sectors = size / 512;
+	uint8_t sb[64];
+
+	out[0] = version[0] = '\0';
+	/*
+	 * 0.90: 64 KiB on a 64 KiB boundary at the end, in the writer's byte
+	 * order (x86: little-endian); mdadm shows the four UUID words as hex.
+	 */
+	if (sectors >= 256 &&
+	    pread_exact(fd, sb, sizeof(sb), offset + ((sectors & ~UINT64_C(127)) - 128) * 512) ==
+		    0 &&
+	    le32(sb) == MD_SB_MAGIC && le32(sb + 4) == 0 && le32(sb + 8) == 90) {
+		snprintf(out, 36, "%08x:%08x:%08x:%08x", le32(sb + 5 * 4), le32(sb + 13 * 4),
+			 le32(sb + 14 * 4), le32(sb + 15 * 4));
+		snprintf(version, 8, "0.90");
+		return;
+	}
+	/* 1.0: 8 KiB from the end on a 4 KiB boundary; the UUID is 16 bytes at offset 16. */
+	if (sectors >= 24 &&
+	    pread_exact(fd, sb, sizeof(sb), offset + ((sectors - 16) & ~UINT64_C(7)) * 512) == 0 &&
+	    le32(sb) == MD_SB_MAGIC && le32(sb + 4) == 1) {
+		const uint8_t *u = sb + 16;
+		snprintf(out, 36,
+			 "%02x%02x%02x%02x:%02x%02x%02x%02x:%02x%02x%02x%02x:%02x%02x%02x%02x",
+			 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+			 u[12], u[13], u[14], u[15]);
+		snprintf(version, 8, "1.0");
+	}
+}
+
 /* Partitions of a disk whose table is not a GPT (MBR, BSD ...), as libblkid lists them. */
 static void other_table_partitions(int fd, struct disk_info *d)
 {
@@ -584,6 +623,7 @@ static void read_disk(const char *root, const char *sysname, struct disk_info *d
 			pr = probe_range(fd, off, size, false, pi->sigs, &pi->n_sigs);
 			if (pr < 0 && !d->read_error)
 				d->read_error = pr;
+			md_superblock_read(fd, off, size, pi->md_uuid, pi->md_metadata);
 		}
 	}
 	read_kernel_partitions(root, sysname, d);
@@ -629,12 +669,23 @@ static void read_arrays(const char *root, struct inventory *inv)
 		p = rpath(dir, "%s/md/sync_action", e->d_name);
 		read_line_file(p, a->sync_action, sizeof(a->sync_action));
 		free(p);
+		p = rpath(dir, "%s/md/raid_disks", e->d_name);
+		a->raid_disks = (unsigned)read_u64(p, 0);
+		free(p);
 		p = rpath(dir, "%s/slaves", e->d_name);
 		struct dirent **slaves = NULL;
 		int n = scandir(p, &slaves, NULL, alphasort);
 		for (int k = 0; k < n; k++) {
-			if (slaves[k]->d_name[0] != '.')
-				strv_push(&a->members, slaves[k]->d_name);
+			const char *m = slaves[k]->d_name;
+			if (m[0] != '.') {
+				char name[256], state[64];
+				char *sp = rpath(dir, "%s/md/dev-%s/state", e->d_name, m);
+				read_line_file(sp, state, sizeof(state));
+				free(sp);
+				sysfs_to_dev_name(m, name, sizeof(name));
+				strv_push(&a->members, name);
+				strv_push(&a->member_states, state);
+			}
 			free(slaves[k]);
 		}
 		free(slaves);
@@ -766,6 +817,22 @@ static void find_tool(const char *root, const char *const *names, size_t n_names
 	}
 }
 
+/* Where this program is: in the installer, where the remastered image puts it. */
+static void read_helper(const char *root, char *out, size_t outlen)
+{
+	char *p = path_join(root, XSRAID_HELPER_PATH);
+	ssize_t n;
+
+	if (access(p, F_OK) == 0) {
+		str_copy(out, outlen, XSRAID_HELPER_PATH);
+	} else if ((n = readlink("/proc/self/exe", out, outlen - 1)) > 0) {
+		out[n] = '\0';
+	} else {
+		str_copy(out, outlen, XSRAID_HELPER_PATH);
+	}
+	free(p);
+}
+
 static void read_tools(const char *root, struct installer_tools *t)
 {
 	static const char *const sgdisk[] = {"sgdisk"};
@@ -854,6 +921,12 @@ static void read_target(const char *root, const char *target_dir, struct invento
 	static const char *const sgdisk[] = {"/sbin/sgdisk", "/usr/sbin/sgdisk"};
 	static const char *const mkfs[] = {"/sbin/mkfs.ext3", "/usr/sbin/mkfs.ext3"};
 	static const char *const tune2fs[] = {"/sbin/tune2fs", "/usr/sbin/tune2fs"};
+	static const char *const chkconfig[] = {"/sbin/chkconfig", "/usr/sbin/chkconfig"};
+	static const char *const mdmonitor[] = {"/etc/rc.d/init.d/mdmonitor",
+						"/etc/init.d/mdmonitor"};
+	/* What mdadm packages schedule themselves: RHEL's raid-check, Debian's checkarray. */
+	static const char *const raid_check[] = {
+		"/etc/cron.d/raid-check", "/etc/cron.weekly/99-raid-check", "/etc/cron.d/mdadm"};
 	struct target_info *t = &inv->target;
 	char *tdir = path_join(root, target_dir);
 	struct buf b = BUF_INIT;
@@ -916,6 +989,16 @@ static void read_target(const char *root, const char *target_dir, struct invento
 	find_in_target(tdir, mkfs, ARRAY_SIZE(mkfs), t->mkfs_path, sizeof(t->mkfs_path));
 	find_in_target(tdir, tune2fs, ARRAY_SIZE(tune2fs), t->tune2fs_path,
 		       sizeof(t->tune2fs_path));
+	find_in_target(tdir, chkconfig, ARRAY_SIZE(chkconfig), t->chkconfig_path,
+		       sizeof(t->chkconfig_path));
+	find_in_target(tdir, mdmonitor, ARRAY_SIZE(mdmonitor), t->mdmonitor_path,
+		       sizeof(t->mdmonitor_path));
+	find_in_target(tdir, raid_check, ARRAY_SIZE(raid_check), t->raid_check_path,
+		       sizeof(t->raid_check_path));
+	p = path_join(tdir, "etc/cron.d");
+	struct stat cs;
+	t->cron_d = stat(p, &cs) == 0 && S_ISDIR(cs.st_mode);
+	free(p);
 
 	p = path_join(tdir, "boot/extlinux.conf");
 	if (read_file(p, 1 << 20, &b) == 0) {
@@ -1052,6 +1135,7 @@ int discover(const char *root, const char *target_dir, struct inventory *ret)
 	read_mounts(root, &inv);
 	read_tools(root, &inv.tools);
 	read_kernel(root, &inv.kernel);
+	read_helper(root, inv.helper, sizeof(inv.helper));
 	if (target_dir)
 		read_target(root, target_dir, &inv);
 
@@ -1073,8 +1157,10 @@ void inventory_free(struct inventory *inv)
 		journal_state_free(&inv->disks[i].journal);
 	}
 	free(inv->disks);
-	for (size_t i = 0; i < inv->n_arrays; i++)
+	for (size_t i = 0; i < inv->n_arrays; i++) {
 		strv_free(&inv->arrays[i].members);
+		strv_free(&inv->arrays[i].member_states);
+	}
 	free(inv->arrays);
 	strv_free(&inv->target.kernels);
 	free(inv->root);
@@ -1087,6 +1173,29 @@ const struct disk_info *inventory_disk(const struct inventory *inv, const char *
 		if (!strcmp(inv->disks[i].name, name))
 			return &inv->disks[i];
 	return NULL;
+}
+
+/* Whether the space-separated @states hold @word. */
+static bool has_word(const char *states, const char *word)
+{
+	size_t l = strlen(word);
+
+	for (const char *c = states; (c = strstr(c, word)); c += l)
+		if ((c == states || c[-1] == ',' || c[-1] == ' ') &&
+		    (c[l] == '\0' || c[l] == ',' || c[l] == ' '))
+			return true;
+	return false;
+}
+
+bool md_member_in_sync(const struct md_array *a, size_t member)
+{
+	return member < a->member_states.n && has_word(a->member_states.v[member], "in_sync") &&
+	       !has_word(a->member_states.v[member], "faulty");
+}
+
+bool md_member_faulty(const struct md_array *a, size_t member)
+{
+	return member < a->member_states.n && has_word(a->member_states.v[member], "faulty");
 }
 
 const struct md_array *inventory_array(const struct inventory *inv, const char *name)

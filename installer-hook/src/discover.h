@@ -26,6 +26,9 @@
 #define SIG_MAX	      16
 #define SIG_MAGIC_MAX 32
 
+/* Where the remastered installer image carries xsraid (initramfs/). */
+#define XSRAID_HELPER_PATH "/opt/xsraid/xsraid"
+
 struct blk_signature {
 	/* libblkid TYPE or PTTYPE (ext3, linux_raid_member, LVM2_member, gpt), or for a
 	 * secondary one what it is ("md bitmap", "LVM2 metadata area") */
@@ -54,6 +57,10 @@ struct part_info {
 	uint64_t kernel_start_512, kernel_size_512; /* the kernel's view, 512-byte units */
 	char mountpoint[256];			    /* "" when not mounted */
 	char holder[32];			    /* md array using it ("md0"), or "" */
+	/* The md superblock at its end, as mdadm shows it: UUID and "0.90" or "1.0" ("" if none).
+	 */
+	char md_uuid[36];
+	char md_metadata[8];
 	size_t n_sigs;
 	struct blk_signature sigs[SIG_MAX];
 };
@@ -94,7 +101,10 @@ struct md_array {
 	char level[16]; /* "raid1" */
 	char state[32]; /* array_state: clean, active, inactive ... */
 	char sync_action[16];
+	unsigned raid_disks; /* the slots it has, 0 if unknown */
 	struct strv members; /* "sdb1" ... */
+	/* md/dev-MEMBER/state of each member: "in_sync", "faulty", "spare" ... ("" unknown). */
+	struct strv member_states;
 };
 
 /* What the running (installer's) kernel can do for md. */
@@ -131,6 +141,10 @@ struct target_info {
 	char sgdisk_path[256];	    /* inside the target */
 	char mkfs_path[256];	    /* inside the target */
 	char tune2fs_path[256];	    /* inside the target */
+	char chkconfig_path[256];   /* inside the target, "" when absent */
+	char mdmonitor_path[256];   /* the init script that starts mdadm's monitor */
+	char raid_check_path[256];  /* a check job of the target's own mdadm, "" when none */
+	bool cron_d;		    /* etc/cron.d exists */
 	unsigned extlinux_entries;
 	char problem[256]; /* why the target cannot be converted, "" if it can */
 };
@@ -143,6 +157,7 @@ struct inventory {
 	struct md_array *arrays;
 	struct installer_tools tools;
 	struct installer_kernel kernel;
+	char helper[4096]; /* this program: /opt/xsraid/xsraid in the installer */
 	struct target_info target;
 	uint32_t speed_limit_min, speed_limit_max; /* /proc/sys/dev/raid, 0 if unknown */
 };
@@ -180,6 +195,17 @@ void discover_identity(const char *root, const char *name, char *model, size_t m
  * @name.
  */
 bool discover_parent_disk(const char *root, const char *name, char *out, size_t outlen);
+
+/* Whether @a's member @member (a kernel name) is in sync, per md's sysfs. */
+bool md_member_in_sync(const struct md_array *a, size_t member);
+bool md_member_faulty(const struct md_array *a, size_t member);
+
+/*
+ * The md superblock with its end in the @size bytes at @offset of @fd
+ * (metadata 0.90 or 1.0): its UUID in mdadm's form into @uuid and its
+ * version into @version; both "" when there is none.
+ */
+void md_superblock_read(int fd, uint64_t offset, uint64_t size, char uuid[36], char version[8]);
 
 /* Name of partition @n of disk @disk: sda1, nvme0n1p1, cciss/c0d0p1. */
 void partition_name(char *out, size_t outlen, const char *disk, unsigned n);

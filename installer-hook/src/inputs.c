@@ -16,21 +16,31 @@ void old_signature_describe(const struct old_signature *s, struct buf *out)
 	buf_putc(out, ')');
 }
 
+const char *plan_purpose_name(enum plan_purpose p)
+{
+	return p == PURPOSE_REPLACE_DISK ? "replace-disk" : "install";
+}
+
 void inputs_free(struct plan_inputs *in)
 {
 	strv_free(&in->stale_arrays);
 	strv_free(&in->kernels);
+	strv_free(&in->remove_members);
+}
+
+static void copy_list(struct strv *dst, const struct strv *src)
+{
+	*dst = (struct strv)STRV_INIT;
+	strv_foreach(s, src)
+		strv_push(dst, *s);
 }
 
 void inputs_copy(struct plan_inputs *dst, const struct plan_inputs *src)
 {
 	*dst = *src;
-	dst->stale_arrays = (struct strv)STRV_INIT;
-	dst->kernels = (struct strv)STRV_INIT;
-	strv_foreach(s, &src->stale_arrays)
-		strv_push(&dst->stale_arrays, *s);
-	strv_foreach(s, &src->kernels)
-		strv_push(&dst->kernels, *s);
+	copy_list(&dst->stale_arrays, &src->stale_arrays);
+	copy_list(&dst->kernels, &src->kernels);
+	copy_list(&dst->remove_members, &src->remove_members);
 }
 
 static const char *const ARRAY_NAMES[N_ARRAYS] = {"md0", "md1", "md2"};
@@ -141,8 +151,23 @@ static const char *sr_name(unsigned v)
 	return sr_type_name((enum sr_type)v);
 }
 
-/* The journal payload's format, version 1.  Order is the order of the text. */
+static const char *purpose_name(unsigned v)
+{
+	return plan_purpose_name((enum plan_purpose)v);
+}
+
+static const char *check_name(unsigned v)
+{
+	return md_check_name((enum md_check)v);
+}
+
+/*
+ * The journal payload's format, version 1.  Order is the order of the text.
+ * Keys added since are optional: a journal without them parses to their
+ * zero values (an install, no mail address, a weekly check...).
+ */
 static const struct field FIELDS[] = {
+	ENUM("purpose", purpose, purpose_name, 2),
 	ARRAY("disk#", F_STR, disk, 1),
 	ARRAY("identity#", F_STR, identity, 1),
 	ARRAY("sectors#", F_U64, disk_sectors, 1),
@@ -179,6 +204,15 @@ static const struct field FIELDS[] = {
 	ARRAY("md#_uuid", F_MD_UUID, md_uuid, 0),
 	SCALAR("disk2_guid", F_GUID, disk2_guid),
 	ARRAY2("disk#_part#_guid", F_GUID, part_guid),
+	SCALAR("mailaddr", F_STR, mailaddr),
+	SCALAR("program", F_STR, program),
+	ENUM("check", check, check_name, 3),
+	SCALAR("helper", F_STR, helper),
+	SCALAR("chkconfig", F_STR, chkconfig),
+	SCALAR("mdmonitor", F_STR, mdmonitor),
+	SCALAR("distro_check", F_STR, distro_check),
+	SCALAR("cron_d", F_BOOL, cron_d),
+	SCALAR("remove_member", F_LIST, remove_members),
 };
 
 #define FORMAT_VERSION 1

@@ -38,6 +38,14 @@ struct old_signatures {
 	struct old_signature sig[OLD_SIGS_MAX];
 };
 
+/* What a plan does: mirror a fresh install, or give a running mirror a new disk. */
+enum plan_purpose {
+	PURPOSE_INSTALL,
+	PURPOSE_REPLACE_DISK, /* disk[0] holds the arrays' members, disk[1] is the new disk */
+};
+
+const char *plan_purpose_name(enum plan_purpose p);
+
 /* A tool and whether it runs from the installer or, chrooted, from the installed system. */
 struct tool {
 	char path[256];
@@ -45,6 +53,7 @@ struct tool {
 };
 
 struct plan_inputs {
+	enum plan_purpose purpose;
 	char disk[2][64];      /* kernel names: "sda" (installed), "sdb" (second) */
 	char identity[2][256]; /* model, serial and size, to recognise the disks later */
 	uint32_t sector_size;
@@ -56,7 +65,7 @@ struct plan_inputs {
 	char root_label[64];
 	char root_uuid[64];
 	char root_fstype[16];
-	char target_dir[256];
+	char target_dir[256]; /* the installed system: where the installer mounted it, or "/" */
 	enum md_metadata metadata[N_ARRAYS]; /* per array: md2 may need 1.0 where 0.90 cannot */
 	enum md_bitmap bitmap;
 	enum sr_type sr_type;
@@ -74,6 +83,17 @@ struct plan_inputs {
 	char initrd_tool[16]; /* mkinitrd or dracut */
 	char initrd_tool_path[256];
 	struct strv kernels;
+	/* Day two on the installed system: who hears of md events, the check, the helper. */
+	char mailaddr[256]; /* "" : root */
+	char program[256];  /* "" : none */
+	enum md_check check;
+	char helper[256];	/* this program, copied to the installed system */
+	char chkconfig[256];	/* inside the target, "" when absent */
+	char mdmonitor[256];	/* inside the target: the init script of mdadm's monitor */
+	char distro_check[256]; /* inside the target: a check job its mdadm schedules itself */
+	bool cron_d;		/* the target has /etc/cron.d */
+	/* Replacing a disk: failed members on other disks, to remove first ("md0:sdc1"). */
+	struct strv remove_members;
 	/* Identifiers, derived from disk 1's GUID and the root filesystem's UUID. */
 	uint8_t md_uuid[N_ARRAYS][16];
 	struct gpt_guid disk2_guid;

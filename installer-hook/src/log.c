@@ -11,11 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "syslogline.h"
+
 static enum log_level min_level = LOG_INFO;
 static const char *prefix = "xsraid";
 static int file_fd = -1;
 static const char *console_path;
 static char last_error[1024];
+static bool to_syslog;
 
 static const char *const level_names[] = {
 	[LOG_DEBUG] = "debug",	[LOG_INFO] = "info", [LOG_NOTICE] = "notice",
@@ -53,6 +56,11 @@ void log_close_file(void)
 void log_set_console(const char *path)
 {
 	console_path = path;
+}
+
+void log_set_syslog(bool on)
+{
+	to_syslog = on;
 }
 
 /*
@@ -117,6 +125,14 @@ static void emit(enum log_level level, const char *text, int errnum, bool consol
 
 	if (level >= min_level)
 		write_str(STDERR_FILENO, line, len);
+	if (to_syslog && level >= LOG_INFO && len > strlen(prefix) + 3) {
+		/* The line without "xsraid: " and its line break: syslog adds its own. */
+		char entry[sizeof(line)];
+		size_t skip = strlen(prefix) + 2;
+		memcpy(entry, line + skip, len - skip - 1);
+		entry[len - skip - 1] = '\0';
+		syslog_line((int)level, entry);
+	}
 	if (console && level >= LOG_NOTICE)
 		to_console(line, len);
 	if (file_fd >= 0) {

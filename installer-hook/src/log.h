@@ -2,6 +2,7 @@
 #ifndef XSRAID_LOG_H
 #define XSRAID_LOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /**
@@ -40,6 +41,9 @@ void log_close_file(void);
 
 /* Echo notices and worse, and progress, to @path (e.g. /dev/console); NULL stops. */
 void log_set_console(const char *path);
+
+/* Send infos and worse to syslog too (what runs from cron and mdadm's monitor). */
+void log_set_syslog(bool on);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -20,12 +20,14 @@
 
 #include "answerfile.h"
 #include "apply.h"
+#include "checkboot.h"
 #include "cmdline.h"
 #include "decide.h"
 #include "discover.h"
 #include "fetch.h"
 #include "log.h"
 #include "mirror.h"
+#include "monitor.h"
 #include "plan.h"
 #include "planprint.h"
 #include "report.h"
@@ -57,9 +59,14 @@ struct options {
 	const char *log_file;
 	const char *console;
 	const char *mdstat;
+	const char *from;
 	bool json;
 	bool journal;
 	bool verbose;
+	bool apply;
+	bool force;
+	bool fix;
+	bool first_week;
 };
 
 static void usage(FILE *out)
@@ -82,6 +89,14 @@ static void usage(FILE *out)
 		"  status           the md arrays: health, members and their disks, resync,\n"
 		"                   recovery, reshape or check progress, bitmap; the exit\n"
 		"                   status below says healthy, rebuilding or degraded\n"
+		"  check-boot       can each disk of md0 boot the system alone? every failure\n"
+		"                   with its disk and its fix; --fix applies the fixes\n"
+		"  replace-disk NEW give the new disk NEW the good disk's layout, add it to\n"
+		"                   md0, md1 and md2, make it bootable: prints the plan;\n"
+		"                   --apply runs it (journaled on NEW: run it again to resume)\n"
+		"  scrub            start a check of every idle, whole array (what cron runs)\n"
+		"  EVENT MD [DEV]   what mdadm's monitor runs (PROGRAM in /etc/mdadm.conf):\n"
+		"                   log the event to syslog, run the answerfile's program\n"
 		"  hook STAGE [ARG] what the installer runs, through /opt/xsraid/xsraid-hook, at\n"
 		"                   filesystem-populated (ARG: the mounted new system) and\n"
 		"                   installation-complete (ARG: 0 on success)\n"
@@ -103,7 +118,15 @@ static void usage(FILE *out)
 		"                        identity then only with --sysroot)\n"
 		"      --journal         status: also show the step journal of every disk that\n"
 		"                        carries one\n"
-		"      --log=FILE        log file (default %s for apply, resume and hook)\n"
+		"      --from=DISK       replace-disk: the good disk (default: the one the\n"
+		"                        arrays run from)\n"
+		"      --force           replace-disk: erase a new disk that holds something\n"
+		"      --apply           replace-disk: run the plan, not only print it\n"
+		"      --fix             check-boot: apply the fixes, then check again\n"
+		"      --first-week      scrub: only in the first seven days of the month\n"
+		"      --log=FILE        log file (default %s for apply, resume and hook,\n"
+		"                        " XSRAID_DAY_TWO_LOG " for replace-disk --apply and\n"
+		"                        check-boot --fix)\n"
 		"      --console=DEV     echo progress to DEV (hook default: /dev/console)\n"
 		"  -v, --verbose         more detail on stderr\n"
 		"  -h, --help            this text\n"
@@ -123,7 +146,11 @@ static void usage(FILE *out)
 		"  3  no md array\n"
 		"  4  rebuilding: a resync, recovery or reshape runs or waits its turn\n"
 		"  5  degraded: an array lacks members and nothing rebuilds them, is not\n"
-		"     running, or still lists a failed member\n",
+		"     running, or still lists a failed member\n"
+		"\n"
+		"Exit status of check-boot: 0 every disk of md0 can boot alone, 1 one cannot\n"
+		"(or the check failed), 3 md0 is not running.  replace-disk: 0 planned or\n"
+		"done, 1 refused or failed, 3 the replacement recorded on NEW is finished.\n",
 		SAVED_ANSWERFILE, INSTALLER_ANSWERFILE, DEFAULT_TARGET, XSRAID_LOG);
 }
 
@@ -355,6 +382,24 @@ static int open_log(const struct options *o, const char *default_console)
 	if (console && *console)
 		log_set_console(console);
 	return 0;
+}
+
+/*
+ * The log of what an operator runs on the installed system: stderr, and
+ * XSRAID_DAY_TWO_LOG unless --log names another file.  Under --sysroot
+ * there is no default file: that would be the host's.
+ */
+static void open_day_two_log(const struct options *o)
+{
+	const char *file = o->log_file ? o->log_file : o->sysroot ? NULL : XSRAID_DAY_TWO_LOG;
+
+	/* Every command as it runs: the operator watches. */
+	if (!o->verbose)
+		log_set_level(LOG_INFO);
+	if (file && log_open_file(file) < 0)
+		log_warn("cannot open the log '%s'; carrying on without it", file);
+	if (o->console && *o->console)
+		log_set_console(o->console);
 }
 
 /* --sysroot is for looking, never for touching: stop where real disks would be written. */
@@ -690,6 +735,98 @@ static int verb_apply(const struct options *o)
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/*
+ * A new disk in place of a failed one, on the running host: the plan is
+ * printed, and with --apply run, journaled on the new disk; the same
+ * command run again resumes it.
+ */
+static int verb_replace_disk(const struct options *o, const char *new_disk)
+{
+	const struct replace_request req = {new_disk, o->from, o->force};
+	struct rehearsal h = {o->sysroot};
+	const struct executor rehearse = {rehearse_run, rehearse_needed, &h};
+	struct apply_options ao = {0};
+	struct inventory inv = {0};
+	struct mirror m = {0};
+	struct plan_inputs in = {0};
+	struct plan p = {0};
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	int status = EXIT_FAILED, r;
+
+	if (o->apply)
+		open_day_two_log(o);
+	r = discover(o->sysroot ? o->sysroot : "/", o->target ? o->target : "/", &inv);
+	if (r < 0)
+		goto out;
+	mirror_find_replacement(&inv, new_disk, &m);
+	r = decide_replace(&req, &inv, &m, &in, &err);
+	if (r == -EALREADY) {
+		log_notice("nothing to do: %s is finished", m.why);
+		status = EXIT_NOTHING;
+		goto out;
+	}
+	if (r < 0) {
+		log_error(r, "%s", err.data);
+		goto out;
+	}
+	if (m.verdict == JOURNAL_THIS_INSTALL)
+		log_notice("resuming the replacement recorded in %s", m.why);
+	plan_build(&in, &p);
+	if (!o->apply) {
+		if (o->json)
+			plan_print_json(&p, &out);
+		else
+			plan_print_text(&p, &out);
+		fputs(out.data, stdout);
+		status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
+		goto out;
+	}
+	log_plan(&p);
+	if (m.verdict == JOURNAL_THIS_INSTALL)
+		ao.earlier = m.journal;
+	if (o->sysroot) {
+		/* The rehearsal's journal is the image that stands for the new disk. */
+		char *image = path_join(o->sysroot, p.journal.device);
+		free(p.journal.device);
+		p.journal.device = image;
+		ao.exec = &rehearse;
+	}
+	r = apply_stage(&p, STAGE_REPLACE_DISK, &ao);
+	if (r == 0)
+		log_notice("/dev/%s is in md0, md1 and md2 and boots alone; md1 and md2 go on "
+			   "rebuilding in the background: xsraid status shows how far",
+			   p.in.disk[1]);
+	status = r < 0 ? EXIT_FAILED : EXIT_OK;
+out:
+	plan_free(&p);
+	inputs_free(&in);
+	mirror_free(&m);
+	inventory_free(&inv);
+	buf_free(&err);
+	buf_free(&out);
+	return status;
+}
+
+static int verb_check_boot(const struct options *o)
+{
+	if (o->fix)
+		open_day_two_log(o);
+	return checkboot_run(&(struct checkboot_options){
+		.root = o->sysroot ? o->sysroot : "/",
+		.system = o->target ? o->target : "/",
+		.json = o->json,
+		.fix = o->fix,
+	});
+}
+
+/* What cron and mdadm's monitor run: said to syslog too, where the host's alerts look. */
+static void open_unattended_log(const struct options *o)
+{
+	if (!o->sysroot)
+		log_set_syslog(true);
+	log_set_level(o->verbose ? LOG_DEBUG : LOG_NOTICE);
+}
+
 static int verb_resume(const struct options *o)
 {
 	struct inventory inv = {0};
@@ -744,6 +881,11 @@ int main(int argc, char **argv)
 		{"console", required_argument, NULL, 'c'},
 		{"mdstat", required_argument, NULL, 'M'},
 		{"journal", no_argument, NULL, 'J'},
+		{"from", required_argument, NULL, 'F'},
+		{"force", no_argument, NULL, 'f'},
+		{"apply", no_argument, NULL, 'A'},
+		{"fix", no_argument, NULL, 'X'},
+		{"first-week", no_argument, NULL, 'W'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -791,6 +933,21 @@ int main(int argc, char **argv)
 		case 'J':
 			o.journal = true;
 			break;
+		case 'F':
+			o.from = optarg;
+			break;
+		case 'f':
+			o.force = true;
+			break;
+		case 'A':
+			o.apply = true;
+			break;
+		case 'X':
+			o.fix = true;
+			break;
+		case 'W':
+			o.first_week = true;
+			break;
 		case 'v':
 			o.verbose = true;
 			break;
@@ -825,6 +982,21 @@ int main(int argc, char **argv)
 							   .journal = o.journal});
 	if (!strcmp(verb, "hook") && argc <= 2)
 		return verb_hook(&o, argc, argv);
+	if (!strcmp(verb, "check-boot") && argc == 0)
+		return verb_check_boot(&o);
+	if (!strcmp(verb, "replace-disk") && argc == 1)
+		return verb_replace_disk(&o, argv[0]);
+	if (!strcmp(verb, "scrub") && argc == 0) {
+		open_unattended_log(&o);
+		return monitor_scrub(o.sysroot ? o.sysroot : "/", o.first_week) ? EXIT_FAILED
+										: EXIT_OK;
+	}
+	if (monitor_is_event(verb) && argc >= 1 && argc <= 2) {
+		char *event[] = {(char *)verb, argv[0], argc > 1 ? argv[1] : NULL};
+		open_unattended_log(&o);
+		return monitor_event(o.sysroot ? o.sysroot : "/", argc + 1, event) ? EXIT_FAILED
+										   : EXIT_OK;
+	}
 	if (!strcmp(verb, "generate") && argc == 0)
 		return verb_generate(&o);
 	fprintf(stderr, "xsraid: unknown verb or wrong arguments: '%s'; see xsraid --help\n", verb);

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The stage whose completion makes a mirror finished. */
-#define LAST_STAGE "installation-complete"
+/* The stage whose completion makes a mirror finished, and a disk replacement's one stage. */
+#define LAST_STAGE    "installation-complete"
+#define REPLACE_STAGE "replace-disk"
 
 void mirror_disk_identity(const struct disk_info *d, char *out, size_t outlen)
 {
@@ -60,6 +61,26 @@ static int read_recorded(const struct disk_info *d2, struct plan_inputs *rec, ch
 	return r;
 }
 
+/* The journal on @d2 when it records what @purpose does; -ESTALE for anything else. */
+static int read_recorded_for(const struct disk_info *d2, enum plan_purpose purpose,
+			     struct plan_inputs *rec, char *why, size_t whylen)
+{
+	int r = read_recorded(d2, rec, why, whylen);
+
+	if (r == 0 && rec->purpose != purpose) {
+		snprintf(
+			why, whylen,
+			purpose == PURPOSE_INSTALL
+				? "the journal of an xsraid disk replacement onto '%s': the disk of "
+				  "a running mirror"
+				: "the journal of an xsraid install on '%s': the disk of a mirror",
+			d2->name);
+		inputs_free(rec);
+		return -ESTALE;
+	}
+	return r;
+}
+
 static void classify(const struct inventory *inv, struct mirror *m)
 {
 	const struct disk_info *d1 = m->disk[0], *d2 = m->disk[1];
@@ -72,7 +93,7 @@ static void classify(const struct inventory *inv, struct mirror *m)
 	}
 	j = m->journal = &d2->journal;
 	m->verdict = JOURNAL_FOREIGN;
-	if (read_recorded(d2, &m->recorded, m->why, sizeof(m->why)) < 0)
+	if (read_recorded_for(d2, PURPOSE_INSTALL, &m->recorded, m->why, sizeof(m->why)) < 0)
 		return;
 	if (!same_identity(d2, m->recorded.identity[1]) || !d1 ||
 	    !same_identity(d1, m->recorded.identity[0])) {
@@ -138,7 +159,7 @@ static int check_recorded(const struct inventory *inv, const struct disk_info *d
 {
 	const struct plan_inputs *rec = &m->recorded;
 	const struct disk_info *d1;
-	int r = read_recorded(d2, &m->recorded, m->why, sizeof(m->why));
+	int r = read_recorded_for(d2, PURPOSE_INSTALL, &m->recorded, m->why, sizeof(m->why));
 
 	if (r < 0)
 		return -ESTALE;
@@ -195,6 +216,51 @@ int mirror_from_journal(const struct inventory *inv, const char *disk2, struct m
 	}
 	*ret = m;
 	return r;
+}
+
+void mirror_find_replacement(const struct inventory *inv, const char *new_name, struct mirror *ret)
+{
+	const char *name = str_starts_with(new_name, "/dev/") ? new_name + 5 : new_name;
+	char *kernel_name = discover_resolve_disk(inv->root, name);
+	struct mirror m = {0};
+	const struct plan_inputs *rec = &m.recorded;
+	const struct disk_info *d1, *d2;
+
+	d2 = m.disk[1] = kernel_name ? inventory_disk(inv, kernel_name) : NULL;
+	free(kernel_name);
+	if (!d2 || !d2->has_journal)
+		goto out;
+	m.journal = &d2->journal;
+	m.verdict = JOURNAL_FOREIGN;
+	if (read_recorded_for(d2, PURPOSE_REPLACE_DISK, &m.recorded, m.why, sizeof(m.why)) < 0)
+		goto out;
+	if (strcmp(rec->disk[1], d2->name) || !same_identity(d2, rec->identity[1]) ||
+	    d2->gpt_status != 0 || !gpt_guid_equal(&d2->gpt.disk_guid, &rec->disk2_guid)) {
+		snprintf(m.why, sizeof(m.why),
+			 "the journal of a disk replacement onto '%s' (%s), which this disk is not",
+			 rec->disk[1], rec->identity[1]);
+		goto foreign;
+	}
+	d1 = inventory_disk(inv, rec->disk[0]);
+	if (!d1 || !same_identity(d1, rec->identity[0]) || d1->gpt_status != 0 ||
+	    !gpt_guid_equal(&d1->gpt.disk_guid, &rec->disk1_guid)) {
+		snprintf(m.why, sizeof(m.why),
+			 "a disk replacement from '%s' (%s), which is not here as it was",
+			 rec->disk[0], rec->identity[0]);
+		goto foreign;
+	}
+	m.disk[0] = d1;
+	m.verdict = journal_stage_done(m.journal, REPLACE_STAGE) ? JOURNAL_EARLIER_FINISHED
+								 : JOURNAL_THIS_INSTALL;
+	snprintf(m.why, sizeof(m.why),
+		 "the journal of the replacement of a disk of /dev/%s by /dev/%s (generation "
+		 "%" PRIu64 ")",
+		 d1->name, d2->name, m.journal->generation);
+	goto out;
+foreign:
+	inputs_free(&m.recorded);
+out:
+	*ret = m;
 }
 
 void mirror_free(struct mirror *m)

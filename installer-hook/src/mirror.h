@@ -47,6 +47,19 @@ void mirror_find(const struct inventory *inv, const char *const asked[2], struct
  */
 int mirror_from_journal(const struct inventory *inv, const char *disk2, struct mirror *ret);
 
+/*
+ * A disk replacement (xsraid replace-disk): the new disk @new_name (as the
+ * operator names it: "sdb", "/dev/sdb", "disk/by-id/...") and the verdict on
+ * the journal it may carry.  JOURNAL_THIS_INSTALL: it records a replacement
+ * onto this very disk (identity and GPT) from a good disk that is still here
+ * as recorded, to resume with ->recorded; JOURNAL_EARLIER_FINISHED: that
+ * replacement finished; JOURNAL_FOREIGN: any other journal (an install's:
+ * the disk was part of a mirror, so it holds data); JOURNAL_NONE.
+ * ->disk[1] is the new disk (NULL: no such disk), ->disk[0] the recorded
+ * good disk when there is one.
+ */
+void mirror_find_replacement(const struct inventory *inv, const char *new_name, struct mirror *ret);
+
 void mirror_free(struct mirror *m);
 
 const char *journal_verdict_name(enum journal_verdict v);

@@ -144,6 +144,12 @@ bool action_condition_holds(const struct plan_action *a)
 			return false;
 		}
 		return true;
+	case COND_MEMBER:
+		if (!array_has_member(a->cond_array, a->cond_member)) {
+			log_info("%s is no longer in %s", a->cond_member, a->cond_array);
+			return false;
+		}
+		return true;
 	}
 	return true;
 }
@@ -387,6 +393,8 @@ static void describe_wait_sync(const struct plan_action *a, struct buf *o)
 static void describe_copy_file(const struct plan_action *a, struct buf *o)
 {
 	buf_printf(o, "copy %s to %s", a->source, a->path);
+	if (a->mode)
+		buf_printf(o, " (mode %04o)", a->mode);
 }
 
 static void describe_start_array(const struct plan_action *a, struct buf *o)
@@ -409,6 +417,8 @@ void action_describe(const struct plan_action *a, struct buf *o)
 		buf_printf(o, "  (only if %s is not running)", a->cond_array);
 	else if (a->cond == COND_NOT_MEMBER)
 		buf_printf(o, "  (unless %s is already in %s)", a->cond_member, a->cond_array);
+	else if (a->cond == COND_MEMBER)
+		buf_printf(o, "  (while %s is still in %s)", a->cond_member, a->cond_array);
 }
 
 /* --- running ------------------------------------------------------------------- */
@@ -1120,7 +1130,7 @@ static int op_copy_file(const struct plan_action *a, struct op_context *ctx)
 	if (r == 0)
 		r = read_file(a->source, 16 << 20, &b);
 	if (r == 0)
-		r = write_file_atomic(a->path, b.data, b.len, 0600);
+		r = write_file_atomic(a->path, b.data, b.len, a->mode ? a->mode : 0600);
 	if (r < 0)
 		log_errno(r, "cannot copy '%s' to '%s'", a->source, a->path);
 	buf_free(&b);

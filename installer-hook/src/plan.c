@@ -25,6 +25,7 @@
 #define TIMEOUT_LABEL	  120
 #define TIMEOUT_INITRD	  900 /* mkinitrd reads every module of a kernel */
 #define TIMEOUT_EXTLINUX  120
+#define TIMEOUT_CHKCONFIG 60
 
 /* The directories a chroot needs to run the installed system's tools. */
 static const char *const SYSTEM_DIRS[] = {"dev", "proc", "sys"};
@@ -34,7 +35,17 @@ static const char *const SYSTEM_DIRS[] = {"dev", "proc", "sys"};
 
 const char *plan_stage_name(enum plan_stage s)
 {
-	return s == STAGE_FILESYSTEM_POPULATED ? "filesystem-populated" : "installation-complete";
+	switch (s) {
+	case STAGE_FILESYSTEM_POPULATED:
+		return "filesystem-populated";
+	case STAGE_INSTALLATION_COMPLETE:
+		return "installation-complete";
+	case STAGE_REPLACE_DISK:
+		return "replace-disk";
+	case N_STAGES:
+		break;
+	}
+	return "?";
 }
 
 void plan_part_dev(char *out, size_t outlen, const char *disk, unsigned n)
@@ -100,6 +111,18 @@ static char *part_dev(const struct plan_inputs *in, unsigned disk, unsigned n)
 
 	plan_part_dev(p, sizeof(p), in->disk[disk], n);
 	return xstrdup(p);
+}
+
+/* Where the system worked on is: the new root while installing, / on a running host. */
+static const char *system_root(const struct builder *b)
+{
+	return b->in->purpose == PURPOSE_REPLACE_DISK ? b->in->target_dir : XSRAID_NEWROOT;
+}
+
+/* What its own tools (extlinux) are chrooted into; nothing on a running host. */
+static const char *system_chroot(const struct builder *b)
+{
+	return b->in->purpose == PURPOSE_REPLACE_DISK ? NULL : XSRAID_NEWROOT;
 }
 
 /* The directory a target tool is chrooted into: where the installed system is mounted. */
@@ -197,7 +220,7 @@ static void add_boot_code(struct builder *b, unsigned disk)
 	struct plan_action *a = add(b, OP_WRITE_BOOT_CODE);
 
 	a->device = disk_dev(b->in, disk);
-	a->source = path_join(XSRAID_NEWROOT, b->in->gptmbr);
+	a->source = path_join(system_root(b), b->in->gptmbr);
 }
 
 /* 6.0's installer marks it (CA-54144): some BIOSes only boot an "active" disk. */
@@ -207,7 +230,10 @@ static void add_pmbr_active(struct builder *b, unsigned disk)
 		return;
 	struct plan_action *a = add(b, OP_PMBR_ACTIVE);
 	a->device = disk_dev(b->in, disk);
-	a->note = dupf("as the installer marked it on /dev/%s", b->in->disk[0]);
+	a->note = dupf(b->in->purpose == PURPOSE_REPLACE_DISK
+			       ? "as it is on /dev/%s"
+			       : "as the installer marked it on /dev/%s",
+		       b->in->disk[0]);
 }
 
 static void add_edit(struct builder *b, const char *rel, enum edit_kind kind)
@@ -478,7 +504,8 @@ static void write_mdadm_conf(struct builder *b)
 	}
 	add_edit(b, "etc/mdadm.conf", EDIT_WRITE);
 	struct file_edit *e = &b->step->actions[b->step->n_actions - 1].edit;
-	e->text = config_mdadm_conf(arrays, N_ARRAYS);
+	e->text = config_mdadm_conf(arrays, N_ARRAYS, in->mailaddr[0] ? in->mailaddr : NULL,
+				    XSRAID_INSTALLED);
 	e->mode = 0644;
 }
 
@@ -533,6 +560,91 @@ static void configure_new_root(struct builder *b)
 	edit_storage_conf(b);
 }
 
+/* --- day two: xsraid itself, mdadm's monitor, the periodic check ---------------- */
+
+/* An absolute path as the copy and edit actions take it: relative to the system's root. */
+static const char *below_root(const char *path)
+{
+	return path[0] == '/' ? path + 1 : path;
+}
+
+/* Whether the plan schedules the check itself: asked for, cron there, none scheduled yet. */
+static bool checks_from_cron(const struct plan_inputs *in)
+{
+	return in->check != MD_CHECK_NONE && in->cron_d && !in->distro_check[0];
+}
+
+static void install_helper(struct builder *b)
+{
+	struct plan_action *a = add(b, OP_COPY_FILE);
+
+	a->source = xstrdup(b->in->helper);
+	a->path = path_join(XSRAID_NEWROOT, XSRAID_INSTALLED);
+	a->mode = 0755;
+	a->note = xstrdup("for the operator, cron and mdadm's monitor");
+}
+
+/*
+ * What xsraid reads when mdadm's monitor runs it (PROGRAM in mdadm.conf):
+ * after logging the event to syslog it runs the answerfile's program.
+ */
+static void write_event_config(struct builder *b)
+{
+	static const char HEADER[] =
+		"# Read by xsraid when mdadm's monitor reports an md event (PROGRAM in\n"
+		"# /etc/mdadm.conf): it logs the event to syslog, then runs PROGRAM, if\n"
+		"# any, with the event, the array and the member, as mdadm would.\n";
+	const char *keys[] = {"PROGRAM"}, *values[] = {b->in->program};
+	struct buf err = BUF_INIT;
+	char *text = NULL;
+
+	/* The answerfile's parser let through only a path: setting it cannot fail. */
+	if (config_shell_vars_set(HEADER, keys, values, 1, &text, &err) < 0)
+		text = xstrdup(HEADER);
+	buf_free(&err);
+	add_edit(b, below_root(XSRAID_SYSCONFIG), EDIT_WRITE);
+	struct file_edit *e = &b->step->actions[b->step->n_actions - 1].edit;
+	e->text = text;
+	e->mode = 0644;
+}
+
+/* Sunday at 01:00, as RHEL's raid-check; monthly runs only in the month's first week. */
+static void schedule_check(struct builder *b)
+{
+	const struct plan_inputs *in = b->in;
+
+	if (!checks_from_cron(in))
+		return;
+	add_edit(b, below_root(XSRAID_CRON_CHECK), EDIT_WRITE);
+	struct file_edit *e = &b->step->actions[b->step->n_actions - 1].edit;
+	e->text = dupf("# A check (scrub) of the md arrays, %s: md reads both halves of every\n"
+		       "# mirror, so a sector gone bad is found while the other disk still holds\n"
+		       "# its data.  Written by xsraid; xsraid status shows the check's progress.\n"
+		       "0 1 * * Sun root %s scrub%s\n",
+		       md_check_name(in->check), XSRAID_INSTALLED,
+		       in->check == MD_CHECK_MONTHLY ? " --first-week" : "");
+	e->mode = 0644;
+}
+
+/* The mdmonitor service at boot, turned on as 6.0's installer turns services on. */
+static void enable_monitor(struct builder *b)
+{
+	struct strv argv = STRV_INIT;
+
+	if (!b->in->chkconfig[0] || !b->in->mdmonitor[0])
+		return;
+	cmd_chkconfig_on(b->in, b->in->mdmonitor, &argv);
+	add_run(b, XSRAID_NEWROOT, &argv, TIMEOUT_CHKCONFIG);
+}
+
+static void set_up_day_two(struct builder *b)
+{
+	install_helper(b);
+	write_event_config(b);
+	schedule_check(b);
+	enable_monitor(b);
+}
+
 static void bind_newroot(struct builder *b)
 {
 	add_system_binds(b, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL);
@@ -552,7 +664,7 @@ static void install_extlinux(struct builder *b)
 	struct strv argv = STRV_INIT;
 
 	cmd_extlinux_install(b->in, &argv);
-	add_run(b, XSRAID_NEWROOT, &argv, TIMEOUT_EXTLINUX);
+	add_run(b, system_chroot(b), &argv, TIMEOUT_EXTLINUX);
 }
 
 static void boot_code_disk2(struct builder *b)
@@ -574,8 +686,8 @@ static void verify_boots(struct builder *b, unsigned disk)
 	e->part1 = part_dev(in, disk, 1);
 	e->part1_first = in->part_first[0];
 	e->part1_last = in->part_last[0];
-	e->boot_code = path_join(XSRAID_NEWROOT, in->gptmbr);
-	e->root_dir = xstrdup(XSRAID_NEWROOT);
+	e->boot_code = path_join(system_root(b), in->gptmbr);
+	e->root_dir = xstrdup(system_root(b));
 	e->root_device = dupf("/dev/%s", md_array_name(0));
 	for (unsigned i = 0; i < N_ARRAYS; i++) {
 		md_uuid_format(in->md_uuid[i], u);
@@ -643,6 +755,10 @@ static void check_disk1_root(struct builder *b)
 static void own_files(const struct plan_inputs *in, struct strv *out)
 {
 	strv_push(out, "etc/mdadm.conf");
+	strv_push(out, below_root(XSRAID_INSTALLED));
+	strv_push(out, below_root(XSRAID_SYSCONFIG));
+	if (checks_from_cron(in))
+		strv_push(out, below_root(XSRAID_CRON_CHECK));
 	strv_push(out, "boot/ldlinux.sys");
 	strv_push(out, "boot/ldlinux.c32");
 	strv_foreach(k, &in->kernels)
@@ -776,13 +892,19 @@ static void pmbr_active_disk1(struct builder *b)
 	add_pmbr_active(b, 0);
 }
 
-static void wait_md0_sync(struct builder *b)
+/* md0's recovery onto partition 1 of @disk. */
+static void add_wait_sync(struct builder *b, unsigned disk)
 {
 	struct plan_action *a = add(b, OP_WAIT_SYNC);
 
 	a->device = dupf("/dev/%s", md_array_name(0));
-	a->value = part_dev(b->in, 0, 1);
+	a->value = part_dev(b->in, disk, 1);
 	a->note = xstrdup("showing progress");
+}
+
+static void wait_md0_sync(struct builder *b)
+{
+	add_wait_sync(b, 0);
 }
 
 static void save_log(struct builder *b)
@@ -791,6 +913,61 @@ static void save_log(struct builder *b)
 
 	a->source = xstrdup(XSRAID_LOG);
 	a->path = path_join(XSRAID_NEWROOT, "var/log/installer/xsraid-log");
+}
+
+/* --- replacing a disk ------------------------------------------------------------- */
+
+/*
+ * A failed member leaves its array through md's sysfs, as mdadm --remove
+ * does; this works when its disk is gone from the system too.
+ */
+static void remove_failed_members(struct builder *b)
+{
+	strv_foreach(rm, &b->in->remove_members) {
+		const char *colon = strchr(*rm, ':');
+		if (!colon)
+			continue;
+		char *md = xstrndup(*rm, (size_t)(colon - *rm));
+		char sys[96];
+		str_copy(sys, sizeof(sys), colon + 1);
+		for (char *c = sys; *c; c++)
+			*c = *c == '/' ? '!' : *c;
+		struct plan_action *a = add(b, OP_WRITE_SYSFS);
+		a->path = dupf("/sys/block/%s/md/dev-%s/state", md, sys);
+		a->value = xstrdup("remove");
+		a->note = dupf("the failed member %s leaves %s", colon + 1, md);
+		a->cond = COND_MEMBER;
+		a->cond_array = md;
+		a->cond_member = xstrdup(colon + 1);
+	}
+}
+
+static void check_good_disk(struct builder *b)
+{
+	check_disk(b, 0);
+}
+
+/* md0 first: it is rebuilt first, so the new disk can boot as soon as possible. */
+static void add_new_members(struct builder *b)
+{
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		struct strv argv = STRV_INIT;
+		char *member = part_dev(b->in, 1, i + 1);
+		cmd_mdadm_add(b->in, i, member, &argv);
+		when_not_member(add_run(b, tool_root(b, &b->in->mdadm), &argv, TIMEOUT_MDADM), i,
+				member);
+		free(member);
+	}
+}
+
+static void wait_new_md0_sync(struct builder *b)
+{
+	add_wait_sync(b, 1);
+}
+
+static void verify_new_disk_boots(struct builder *b)
+{
+	verify_boots(b, 1);
 }
 
 /* --- the stages ----------------------------------------------------------------- */
@@ -826,6 +1003,11 @@ static void destroys_data_partitions(const struct plan_inputs *in, struct buf *o
 static bool has_stale_arrays(const struct plan_inputs *in)
 {
 	return in->stale_arrays.n > 0;
+}
+
+static bool has_failed_members(const struct plan_inputs *in)
+{
+	return in->remove_members.n > 0;
 }
 
 #define MAX_BUILDERS 12
@@ -875,6 +1057,9 @@ static const struct step_def STEPS[] = {
 	{"configure-target", A,
 	 .title = "Point the new root's configuration at the md devices",
 	 .build = {mount_md0, configure_new_root}},
+	{"set-up-monitoring", A,
+	 .title = "Install xsraid on the new root, turn mdadm's monitor on and schedule a check of the arrays",
+	 .build = {mount_md0, set_up_day_two}},
 	{"rebuild-initrds", A,
 	 .title = "Rebuild every initrd with the target's own tool while the arrays run",
 	 .build = {mount_md0, bind_newroot, rebuild_initrds}},
@@ -894,8 +1079,8 @@ static const struct step_def STEPS[] = {
 	{"catch-up", B,
 	 .title = "Bring md0 up to date with what was written to the first disk after the copy, and check again that the second disk boots",
 	 .build = {unbind_newroot, mount_disk1_ro, check_disk1_root, update_from_disk1,
-		   verify_against_disk1, umount_disk1, configure_new_root, verify_disk2_boots,
-		   bind_newroot}},
+		   verify_against_disk1, umount_disk1, configure_new_root, set_up_day_two,
+		   verify_disk2_boots, bind_newroot}},
 	{"partition-disk1", B, .destroys = destroys_disk1_table,
 	 .title = "Retype the first disk's partitions as Linux RAID and align partition 3",
 	 .build = {check_disks, partition_disk1, wait_disk1_partitions}},
@@ -928,6 +1113,44 @@ static const struct step_def STEPS[] = {
 };
 // clang-format on
 
+#define R STAGE_REPLACE_DISK
+
+/*
+ * A new disk in place of a failed one, on the running host: only the new
+ * disk is written; the good disk is only read, by md, to rebuild.
+ */
+// clang-format off
+static const struct step_def REPLACE_STEPS[] = {
+	{"remove-failed", R, .wanted = has_failed_members,
+	 .title = "Take the failed disk's members out of the arrays",
+	 .build = {remove_failed_members}},
+	{"partition-new-disk", R, .destroys = destroys_disk2,
+	 .title = "Give the new disk the good disk's partitions with new GUIDs, and the journal",
+	 .build = {check_good_disk, zap_disk2, create_journal, partition_disk2, pmbr_active_disk2,
+		   wait_disk2_partitions}},
+	{"wipe-new-partitions", R,
+	 .title = "Erase old signatures inside the new disk's partitions",
+	 .build = {check_disks, wipe_disk2_partitions}},
+	{"add-to-arrays", R,
+	 .title = "Add the new disk's partitions to md0, md1 and md2; md rebuilds them one after the other",
+	 .build = {check_disks, add_new_members}},
+	{"boot-code", R,
+	 .title = "Write gptmbr.bin to the new disk",
+	 .build = {check_disks, boot_code_disk2}},
+	{"wait-root-sync", R,
+	 .title = "Wait until md0 is rebuilt onto the new disk",
+	 .build = {wait_new_md0_sync}},
+	{"bootloader", R,
+	 .title = "Install extlinux on md0 again, so both disks carry the same boot sector and loader",
+	 .build = {install_extlinux}},
+	{"verify-new-disk", R,
+	 .title = "Check that the new disk can boot the system on its own",
+	 .build = {verify_new_disk_boots}},
+};
+// clang-format on
+
+#undef R
+
 /* What a failed first stage releases, so the installer can unmount its target. */
 static const build_fn CLEANUP[] = {unbind_newroot, umount_newroot, umount_disk1, umount_source,
 				   unbind_target};
@@ -957,6 +1180,30 @@ static void build_step(struct builder *b, const struct step_def *d)
 		d->build[i](b);
 }
 
+/* What the installed system lacks for monitoring: said, not refused. */
+static void add_day_two_notes(struct plan *p)
+{
+	const struct plan_inputs *in = &p->in;
+
+	if (!in->mdmonitor[0])
+		strv_push(&p->notes, "the installed system has no mdmonitor init script: nothing "
+				     "starts mdadm's monitor at boot; run mdadm --monitor --scan "
+				     "--daemonise from a start-up script of your own");
+	else if (!in->chkconfig[0])
+		strv_pushf(&p->notes,
+			   "the installed system has no chkconfig: %s is not turned on; turn it "
+			   "on yourself",
+			   in->mdmonitor);
+	if (in->check != MD_CHECK_NONE && in->distro_check[0])
+		strv_pushf(&p->notes,
+			   "the installed system's mdadm checks the arrays itself (%s): xsraid "
+			   "schedules no check",
+			   in->distro_check);
+	else if (in->check != MD_CHECK_NONE && !in->cron_d)
+		strv_push(&p->notes, "the installed system has no /etc/cron.d: no check of the "
+				     "arrays is scheduled");
+}
+
 static void add_notes(struct plan *p)
 {
 	const struct plan_inputs *in = &p->in;
@@ -964,6 +1211,18 @@ static void add_notes(struct plan *p)
 
 	if (in->wipe_disk2)
 		strv_pushf(&p->notes, "/dev/%s will be erased: %s", in->disk[1], in->wipe_reason);
+	if (in->purpose == PURPOSE_REPLACE_DISK) {
+		strv_foreach(rm, &in->remove_members)
+			strv_pushf(&p->notes, "%.*s's failed member %s is taken out first",
+				   (int)strcspn(*rm, ":"), *rm,
+				   strchr(*rm, ':') ? strchr(*rm, ':') + 1 : *rm);
+		strv_pushf(&p->notes,
+			   "md1 and md2 are rebuilt after md0, in the background: xsraid status "
+			   "shows their progress; /dev/%s is only read",
+			   in->disk[0]);
+		return;
+	}
+	add_day_two_notes(p);
 	uint64_t p3 = (in->part_last[2] - in->part_first[2] + 1) * ss;
 	/* What disk 1 could hold from partition 3's start to its last usable sector. */
 	uint64_t room = (in->disk_sectors[0] - 2 - 16384 / ss - in->part_first[2] + 1) * ss;
@@ -998,6 +1257,13 @@ void plan_build(const struct plan_inputs *in, struct plan *ret)
 	p.journal.offset = in->journal_first * in->sector_size;
 	p.journal.sector_size = in->sector_size;
 	add_notes(&p);
+	if (in->purpose == PURPOSE_REPLACE_DISK) {
+		for (size_t i = 0; i < ARRAY_SIZE(REPLACE_STEPS); i++)
+			if (!REPLACE_STEPS[i].wanted || REPLACE_STEPS[i].wanted(in))
+				build_step(&b, &REPLACE_STEPS[i]);
+		*ret = p;
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(STEPS); i++)
 		if (!STEPS[i].wanted || STEPS[i].wanted(in))
 			build_step(&b, &STEPS[i]);
@@ -1011,7 +1277,21 @@ void plan_build(const struct plan_inputs *in, struct plan *ret)
 	*ret = p;
 }
 
-static void action_free(struct plan_action *a)
+void boot_expect_free(struct boot_expect *e)
+{
+	free(e->disk);
+	free(e->part1);
+	free(e->boot_code);
+	free(e->root_dir);
+	free(e->root_device);
+	strv_free(&e->uuids);
+	strv_free(&e->kernels);
+	free(e->sgdisk);
+	free(e->extlinux);
+	memset(e, 0, sizeof(*e));
+}
+
+void plan_action_free(struct plan_action *a)
 {
 	strv_free(&a->argv);
 	free(a->chroot);
@@ -1027,15 +1307,8 @@ static void action_free(struct plan_action *a)
 	strv_free(&a->edit.values);
 	free(a->edit.text);
 	if (a->boot) {
-		struct boot_expect *e = a->boot;
-		free(e->disk);
-		free(e->part1);
-		free(e->boot_code);
-		free(e->root_dir);
-		free(e->root_device);
-		strv_free(&e->uuids);
-		strv_free(&e->kernels);
-		free(e);
+		boot_expect_free(a->boot);
+		free(a->boot);
 	}
 	free(a->sigs);
 	free(a->cond_array);
@@ -1046,7 +1319,7 @@ static void action_free(struct plan_action *a)
 static void step_free(struct plan_step *s)
 {
 	for (size_t j = 0; j < s->n_actions; j++)
-		action_free(&s->actions[j]);
+		plan_action_free(&s->actions[j]);
 	free(s->actions);
 	free(s->destroys);
 }

@@ -29,9 +29,16 @@
 #define XSRAID_LOG	 "/tmp/xsraid/xsraid-log"
 #define XSRAID_HOOK_URL	 "file:///opt/xsraid/xsraid-hook"
 
+/* What xsraid leaves on the installed system for day two. */
+#define XSRAID_INSTALLED   "/usr/sbin/xsraid"
+#define XSRAID_SYSCONFIG   "/etc/sysconfig/xsraid"
+#define XSRAID_CRON_CHECK  "/etc/cron.d/xsraid-check"
+#define XSRAID_DAY_TWO_LOG "/var/log/xsraid.log"
+
 enum plan_stage {
 	STAGE_FILESYSTEM_POPULATED,  /* the new system is mounted; disk 2 is built */
 	STAGE_INSTALLATION_COMPLETE, /* nothing is mounted; disk 1 joins the arrays */
+	STAGE_REPLACE_DISK,	     /* on the running host: a new disk joins the arrays */
 	N_STAGES,
 };
 
@@ -61,7 +68,7 @@ enum op_id {
 	OP_WRITE_BOOT_CODE, /* source (gptmbr.bin) into the first 440 bytes of device */
 	OP_VERIFY_BOOT,	    /* boot: what must hold for the disk to boot alone */
 	OP_WAIT_SYNC,	    /* device: an array; value: the member being recovered */
-	OP_COPY_FILE,	    /* source to path */
+	OP_COPY_FILE,	    /* source to path, with mode (0: 0600) */
 	OP_START_ARRAY,	    /* device: the array node; value: metadata; paths: members */
 	OP_ERASE_OLD_SIGS,  /* device; sigs: where each lies and its bytes, erased while there */
 	N_OPS,
@@ -87,20 +94,24 @@ struct boot_expect {
 	char *disk; /* /dev/sdb */
 	uint64_t disk_bytes;
 	uint32_t sector_size;
-	char *part1; /* /dev/sdb1: holds extlinux's boot sector */
-	uint64_t part1_first, part1_last;
-	char *boot_code;   /* the gptmbr.bin the MBR must start with */
-	char *root_dir;	   /* where the system is mounted */
-	char *root_device; /* every extlinux entry and fstab mount / from it */
+	char *part1;			  /* /dev/sdb1: holds extlinux's boot sector */
+	uint64_t part1_first, part1_last; /* where partition 1 must be; 0, 0: anywhere */
+	char *boot_code;		  /* the gptmbr.bin the MBR must start with */
+	char *root_dir;			  /* where the system is mounted */
+	char *root_device;		  /* every extlinux entry and fstab mount / from it */
 	struct strv uuids; /* etc/mdadm.conf must name these arrays; the first is the root's */
 	enum md_metadata root_metadata;
 	struct strv kernels; /* boot/initrd-K.img must assemble the root on K (boot/config-K) */
+	/* check-boot: what mends what fails; NULL in plans, which fail instead. */
+	char *sgdisk;
+	char *extlinux; /* inside root_dir */
 };
 
 enum action_condition {
 	COND_ALWAYS,
 	COND_ARRAY_STOPPED, /* run only when cond_array is not running */
 	COND_NOT_MEMBER,    /* skip when cond_member is already in cond_array */
+	COND_MEMBER,	    /* run only while cond_member is still in cond_array */
 };
 
 struct plan_action {
@@ -117,6 +128,7 @@ struct plan_action {
 	struct strv paths;
 	uint64_t *numbers;
 	size_t n_numbers;
+	unsigned mode; /* OP_COPY_FILE */
 	bool read_only;
 	struct file_edit edit;
 	struct boot_expect *boot;
@@ -154,9 +166,17 @@ struct plan {
 	struct strv notes;
 };
 
-/* Builds the plan.  Copies @in.  Cannot fail except by running out of memory. */
+/*
+ * Builds the plan for @in's purpose: the two stages of an install, or the
+ * one stage of a disk replacement.  Copies @in.  Cannot fail except by
+ * running out of memory.
+ */
 void plan_build(const struct plan_inputs *in, struct plan *ret);
 void plan_free(struct plan *p);
+
+/* Frees what an action owns (for actions built outside a plan: check-boot's fixes). */
+void plan_action_free(struct plan_action *a);
+void boot_expect_free(struct boot_expect *e);
 
 const struct plan_step *plan_find_step(const struct plan *p, const char *id);
 

@@ -8,22 +8,48 @@
 #include "journal.h"
 #include "ops.h"
 
+/* What each disk is to the plan, by purpose: [purpose][disk]. */
+static const char *const ROLES[2][2] = {
+	{"first: holds the fresh install", "second: becomes its mirror"},
+	{"good: the arrays run from it; only read", "new: takes the failed disk's place"},
+};
+static const char *const ROLE_NAMES[2][2] = {{"first", "second"}, {"good", "new"}};
+
+/* How a stage's heading says where it runs. */
+static const char *stage_where(enum plan_stage s)
+{
+	switch (s) {
+	case STAGE_FILESYSTEM_POPULATED:
+		return " (the installed system is mounted)";
+	case STAGE_INSTALLATION_COMPLETE:
+		return " (after the installer has finished)";
+	default:
+		return " (on the running system)";
+	}
+}
+
 void plan_print_text(const struct plan *p, struct buf *o)
 {
 	const struct plan_inputs *in = &p->in;
+	bool replace = in->purpose == PURPOSE_REPLACE_DISK;
 	uint64_t ss = in->sector_size;
 	char h[32];
 
-	buf_printf(o,
-		   "xsraid plan: RAID1 of /dev/%s and /dev/%s (metadata %s, bitmap %s, SR %s)\n\n",
-		   in->disk[0], in->disk[1], md_metadata_name(in->metadata[0]),
-		   md_bitmap_name(in->bitmap), sr_type_name(in->sr_type));
+	if (replace)
+		buf_printf(o,
+			   "xsraid replace-disk: /dev/%s joins md0, md1 and md2, rebuilt from "
+			   "/dev/%s\n\n",
+			   in->disk[1], in->disk[0]);
+	else
+		buf_printf(o,
+			   "xsraid plan: RAID1 of /dev/%s and /dev/%s (metadata %s, bitmap %s, SR "
+			   "%s)\n\n",
+			   in->disk[0], in->disk[1], md_metadata_name(in->metadata[0]),
+			   md_bitmap_name(in->bitmap), sr_type_name(in->sr_type));
 	buf_puts(o, "disk       size       role\n");
 	for (int i = 0; i < 2; i++) {
 		format_size(h, sizeof(h), in->disk_sectors[i] * ss);
-		buf_printf(o, "/dev/%-5s %-10s %s\n", in->disk[i], h,
-			   i == 0 ? "first: holds the fresh install"
-				  : "second: becomes its mirror");
+		buf_printf(o, "/dev/%-5s %-10s %s\n", in->disk[i], h, ROLES[replace][i]);
 	}
 	buf_puts(o, "\narray  partitions (both disks)      size       use\n");
 	for (unsigned i = 0; i < N_ARRAYS; i++) {
@@ -34,7 +60,7 @@ void plan_print_text(const struct plan *p, struct buf *o)
 		buf_printf(o, "%-6s %-29s %-10s %s", md_array_name(i), range, h, md_array_role(i));
 		if (i == 0 && in->root_label[0])
 			buf_printf(o, " (%s, label %s)", in->root_fstype, in->root_label);
-		if (i == 2)
+		if (i == 2 && !replace)
 			buf_printf(o, " (%s)", sr_type_name(in->sr_type));
 		if (in->metadata[i] != in->metadata[0])
 			buf_printf(o, ", metadata %s", md_metadata_name(in->metadata[i]));
@@ -50,10 +76,7 @@ void plan_print_text(const struct plan *p, struct buf *o)
 		const struct plan_step *s = &p->steps[i];
 		if (s->stage != stage) {
 			stage = s->stage;
-			buf_printf(o, "\nat %s%s:\n", plan_stage_name(stage),
-				   stage == STAGE_FILESYSTEM_POPULATED
-					   ? " (the installed system is mounted)"
-					   : " (after the installer has finished)");
+			buf_printf(o, "\nat %s%s:\n", plan_stage_name(stage), stage_where(stage));
 		}
 		buf_printf(o, "%2zu. %s: %s\n", i + 1, s->id, s->title);
 		if (s->destroys)
@@ -146,7 +169,7 @@ static void json_signatures(struct buf *o, const struct old_signatures *list)
 	buf_putc(o, ']');
 }
 
-static void json_action(struct buf *o, const struct plan_action *a)
+void plan_action_json(const struct plan_action *a, struct buf *o)
 {
 	struct buf text = BUF_INIT;
 
@@ -172,6 +195,8 @@ static void json_action(struct buf *o, const struct plan_action *a)
 	}
 	if (a->op == OP_MOUNT)
 		buf_printf(o, ", \"read_only\": %s", a->read_only ? "true" : "false");
+	if (a->mode && a->op != OP_EDIT_FILE)
+		buf_printf(o, ", \"mode\": \"%04o\"", a->mode);
 	if (a->op == OP_EDIT_FILE)
 		json_edit(o, &a->edit);
 	if (a->boot)
@@ -179,8 +204,10 @@ static void json_action(struct buf *o, const struct plan_action *a)
 	if (a->sigs)
 		json_signatures(o, a->sigs);
 	if (a->cond != COND_ALWAYS) {
-		buf_printf(o, ", \"condition\": {\"kind\": \"%s\"",
-			   a->cond == COND_ARRAY_STOPPED ? "array-stopped" : "not-member");
+		static const char *const kinds[] = {[COND_ARRAY_STOPPED] = "array-stopped",
+						    [COND_NOT_MEMBER] = "not-member",
+						    [COND_MEMBER] = "member"};
+		buf_printf(o, ", \"condition\": {\"kind\": \"%s\"", kinds[a->cond]);
 		json_str(o, "array", a->cond_array);
 		json_str(o, "member", a->cond_member);
 		buf_putc(o, '}');
@@ -193,14 +220,16 @@ static void json_action(struct buf *o, const struct plan_action *a)
 void plan_print_json(const struct plan *p, struct buf *o)
 {
 	const struct plan_inputs *in = &p->in;
+	bool replace = in->purpose == PURPOSE_REPLACE_DISK;
 	char u[36];
 
-	buf_puts(o, "{\n  \"version\": 2,\n  \"disks\": [");
+	buf_printf(o, "{\n  \"version\": 2,\n  \"purpose\": \"%s\",\n  \"disks\": [",
+		   plan_purpose_name(in->purpose));
 	for (int i = 0; i < 2; i++) {
 		buf_printf(o, "%s\n    {\"name\": ", i ? "," : "");
 		json_quote(o, in->disk[i]);
 		buf_printf(o, ", \"role\": \"%s\", \"bytes\": %" PRIu64 ", \"sector_size\": %u}",
-			   i ? "second" : "first", in->disk_sectors[i] * in->sector_size,
+			   ROLE_NAMES[replace][i], in->disk_sectors[i] * in->sector_size,
 			   in->sector_size);
 	}
 	buf_printf(o,
@@ -249,7 +278,7 @@ void plan_print_json(const struct plan *p, struct buf *o)
 		buf_puts(o, ",\n     \"actions\": [");
 		for (size_t j = 0; j < s->n_actions; j++) {
 			buf_puts(o, j ? ",\n       " : "\n       ");
-			json_action(o, &s->actions[j]);
+			plan_action_json(&s->actions[j], o);
 		}
 		buf_puts(o, "\n     ]}");
 	}

@@ -16,4 +16,7 @@ void plan_print_text(const struct plan *p, struct buf *out);
 /* The same as JSON, with every action's data. */
 void plan_print_json(const struct plan *p, struct buf *out);
 
+/* One action as JSON: its description and all its data (what plan_print_json() shows). */
+void plan_action_json(const struct plan_action *a, struct buf *out);
+
 #endif

@@ -13,19 +13,6 @@
 /* /proc/mdstat of a machine with hundreds of arrays is well below this. */
 #define MDSTAT_MAX_BYTES (16 * 1024 * 1024)
 
-/* Runs of blanks as one space: sysfs pads wwid fields to fixed widths. */
-static void squeeze_blanks(char *s)
-{
-	char *w = s;
-
-	for (const char *r = s; *r; r++)
-		if (*r != ' ' || (w > s && w[-1] != ' '))
-			*w++ = *r;
-	while (w > s && w[-1] == ' ')
-		w--;
-	*w = '\0';
-}
-
 /* A name from /proc/mdstat (or a file posing as it) that stays inside sysfs once in a path. */
 static bool sysfs_safe(const char *name)
 {
@@ -58,8 +45,8 @@ static void read_member_facts(const char *root, const char *md, const char *memb
 	if (discover_parent_disk(root, member, mf->disk, sizeof(mf->disk))) {
 		discover_identity(root, mf->disk, mf->model, sizeof(mf->model), mf->serial,
 				  sizeof(mf->serial));
-		squeeze_blanks(mf->model);
-		squeeze_blanks(mf->serial);
+		str_squeeze_blanks(mf->model);
+		str_squeeze_blanks(mf->serial);
 	}
 }
 
@@ -119,12 +106,30 @@ static int print_journals(const char *root)
 		gpt_guid_format(&d->journal.disk_guid, g);
 		printf("/dev/%s: xsraid journal, generation %llu, disk GUID %s\n", d->name,
 		       (unsigned long long)d->journal.generation, g);
-		printf("%s", d->journal.payload);
+		/*
+		 * What the journal holds was read from a disk: a control character in
+		 * it must not reach the terminal, nor a line break make a record look
+		 * like two.
+		 */
+		struct buf text = BUF_INIT;
+		char *save = NULL, *payload = xstrdup(d->journal.payload);
+		for (char *l = strtok_r(payload, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			buf_put_display(&text, l, JOURNAL_PAYLOAD_MAX);
+			buf_putc(&text, '\n');
+		}
+		free(payload);
 		for (size_t j = 0; j < d->journal.n_records; j++) {
 			const struct journal_record *rec = &d->journal.records[j];
-			printf("  %3u %-22s %-6s %d %s\n", rec->step, rec->step_id,
-			       journal_event_name(rec->event), rec->status, rec->detail);
+			struct buf id = BUF_INIT;
+			buf_put_display(&id, rec->step_id, sizeof(rec->step_id));
+			buf_printf(&text, "  %3u %-22s %-6s %d ", rec->step, id.data ? id.data : "",
+				   journal_event_name(rec->event), rec->status);
+			buf_put_display(&text, rec->detail, sizeof(rec->detail));
+			buf_putc(&text, '\n');
+			buf_free(&id);
 		}
+		fputs(text.data ? text.data : "", stdout);
+		buf_free(&text);
 	}
 	if (!found)
 		printf("no disk carries an xsraid journal\n");

@@ -148,6 +148,8 @@ void str_copy(char *dst, size_t size, const char *src);
 
 /* Trims ASCII white space at both ends, in place; returns @s. */
 char *str_strip(char *s);
+/* Runs of blanks become one space, none at the ends (sysfs pads wwid fields). */
+void str_squeeze_blanks(char *s);
 
 /* Human size: "4.0 GiB", "512 MiB", "17 KiB", "100 B". */
 void format_size(char *out, size_t outlen, uint64_t bytes);

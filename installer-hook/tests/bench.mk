@@ -9,6 +9,7 @@ BENCH_DIR  ?= $(or $(TMPDIR),/tmp)
 BENCH_COPY := $(BUILD)/bench/bench_copy
 
 $(BENCH_COPY): $(TESTDIR)/bench_copy.c $(SRCDIR)/copy.c $(SRCDIR)/util.c $(SRCDIR)/log.c \
+               $(SRCDIR)/syslogline.c \
                $(SRCDIR)/copy.h $(SRCDIR)/util.h $(SRCDIR)/log.h
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -I$(SRCDIR) -o $@ $(filter %.c,$^)

@@ -148,7 +148,8 @@ contains "$work/out" "raid: 'sda' and 'disk/by-id/ata-ST500DM002-1BD142_Z3TAAAAA
 
 # --- usage ---------------------------------------------------------------------------
 expect 0 "$work/out" -- "$XSRAID" --help
-for verb in plan validate apply resume status hook generate "Exit status"; do
+for verb in plan validate apply resume status check-boot replace-disk scrub hook generate \
+	"Exit status"; do
 	contains "$work/out" "$verb"
 done
 expect 2 "$work/out" -- "$XSRAID" frobnicate
@@ -323,6 +324,79 @@ contains "$work/out" "is not a copy of /proc/mdstat"
 expect 3 "$work/out" -- "$XSRAID" status --sysroot "$work/root" --journal
 contains "$work/out" "no md arrays"
 contains "$work/out" "no disk carries an xsraid journal"
+
+# --- day two on a host xsraid installed: check-boot, replace-disk, scrub, md events -------------
+"$top/installer-hook/tests/make-sysroot.sh" "$work/host" --host healthy --no-boot-code
+expect 1 "$work/out" -- "$XSRAID" check-boot --sysroot "$work/host"
+[ "$(head -n 1 "$work/out")" = "cannot boot alone: sdb; 2 problems, 2 of them mended by xsraid check-boot --fix" ] &&
+	ok || bad "check-boot summary: $(head -n 1 "$work/out")"
+contains "$work/out" "/dev/sda (ST500DM002-1BD142, serial t10.ATA ST500DM002-1BD142 Z3TBBBBB), md0 member sda1: boots alone"
+contains "$work/out" "md0 member sdb1: cannot boot alone"
+contains "$work/out" "    FAIL  partition 1 of $work/host/dev/sdb is legacy-BIOS-bootable"
+contains "$work/out" '          why: gptmbr.bin stops with "Missing OS"'
+contains "$work/out" "          fix: \$ /sbin/sgdisk --attributes=1:set:2 $work/host/dev/sdb"
+expect 1 "$work/check.json" -- "$XSRAID" check-boot --json --sysroot "$work/host"
+python3 - "$work/check.json" <<'PY2' && ok || bad "check-boot --json: wrong or incomplete"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["boots_alone"] is False and c["system"]["ok"] is True
+sda, sdb = c["disks"]
+assert sda["boots_alone"] and not sdb["boots_alone"] and sdb["member"] == "/dev/sdb1"
+failed = [k for k in sdb["checks"] if not k["ok"]]
+assert [k["fix"]["op"] for k in failed] == ["write-boot-code", "run"], failed
+assert failed[1]["fix"]["argv"][1] == "--attributes=1:set:2"
+PY2
+# --fix mends the images below the system root, then the check passes.
+expect 0 "$work/out" -- "$XSRAID" check-boot --fix --sysroot "$work/host"
+contains "$work/out" "fixing: write $work/host/usr/share/syslinux/gptmbr.bin (440 bytes) to the boot code of $work/host/dev/sdb"
+contains "$work/out" "every disk of md0 can boot the system alone (2 disks)"
+[ "$(head -c 440 "$work/host/dev/sdb" | tr -d G | wc -c)" -eq 0 ] && ok || bad "check-boot --fix did not write the boot code"
+expect 0 "$work/out" -- "$XSRAID" check-boot --sysroot "$work/host"
+expect 3 "$work/out" -- "$XSRAID" check-boot --sysroot "$work/root"
+contains "$work/out" "md0 is not running, so there is nothing to check"
+
+"$top/installer-hook/tests/make-sysroot.sh" "$work/failed" --host failed
+expect 0 "$work/replace.txt" -- "$XSRAID" replace-disk /dev/sdc --sysroot "$work/failed"
+contains "$work/replace.txt" "xsraid replace-disk: /dev/sdc joins md0, md1 and md2, rebuilt from /dev/sda"
+contains "$work/replace.txt" '$ /sbin/mdadm /dev/md0 --add /dev/sdc1'
+contains "$work/replace.txt" "write remove to /sys/block/md0/md/dev-sdb1/state"
+expect 0 "$work/replace.json" -- "$XSRAID" replace-disk sdc --json --sysroot "$work/failed"
+python3 - "$work/replace.json" <<'PY2' && ok || bad "replace-disk --json: wrong or incomplete"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["purpose"] == "replace-disk" and [d["role"] for d in p["disks"]] == ["good", "new"]
+ids = [s["id"] for s in p["steps"]]
+assert ids == ["remove-failed", "partition-new-disk", "wipe-new-partitions", "add-to-arrays",
+               "boot-code", "wait-root-sync", "bootloader", "verify-new-disk"], ids
+assert all(s["stage"] == "replace-disk" for s in p["steps"])
+PY2
+expect 1 "$work/out" -- "$XSRAID" replace-disk sdb --sysroot "$work/failed"
+contains "$work/out" "raid: disk 'sdb' is in use: sdb1 is a failed member of md0"
+[ "$(wc -l <"$work/out")" -eq 1 ] && ok || bad "a replace-disk refusal must be one line"
+expect 2 "$work/out" -- "$XSRAID" replace-disk --sysroot "$work/failed"
+# --apply under --sysroot rehearses: the journal goes into the image of the new disk, nothing else.
+before_sda=$(sparse_sum "$work/failed/dev/sda")
+expect 0 "$work/out" -- "$XSRAID" replace-disk sdc --apply --sysroot "$work/failed" --log "$work/log"
+contains "$work/out" "rehearsal, not run: /sbin/mdadm /dev/md0 --add /dev/sdc1"
+contains "$work/out" "replace-disk: all steps done"
+[ "$(sparse_sum "$work/failed/dev/sda")" = "$before_sda" ] && ok || bad "a rehearsed replace-disk changed the good disk"
+expect 5 "$work/out" -- "$XSRAID" status --journal --sysroot "$work/failed"
+grep -qE '^ +0 replace-disk +stage-done ' "$work/out" && ok || bad "the rehearsal's journal does not record its stage as done"
+contains "$work/out" "purpose=replace-disk"
+
+# cron's scrub and mdadm's events.
+expect 0 "$work/out" -- "$XSRAID" scrub --sysroot "$work/host"
+contains "$work/out" "md0: check started"
+[ "$(cat "$work/host/sys/block/md2/md/sync_action")" = check ] && ok || bad "scrub did not start md2's check"
+expect 0 "$work/out" -- "$XSRAID" scrub --sysroot "$work/failed"
+contains "$work/out" "md0 is degraded: not checked"
+printf '#!/bin/sh\necho "$@" >%s/event.out\n' "$work" >"$work/alert"
+chmod 0755 "$work/alert"
+echo "PROGRAM='$work/alert'" >"$work/host/etc/sysconfig/xsraid"
+expect 0 "$work/out" -- "$XSRAID" DegradedArray /dev/md1 --sysroot "$work/host"
+contains "$work/out" "/dev/md1: DegradedArray: the array runs without one of its members"
+[ "$(cat "$work/event.out")" = "DegradedArray /dev/md1" ] && ok || bad "the event program got: $(cat "$work/event.out")"
+expect 2 "$work/out" -- "$XSRAID" NoSuchEvent /dev/md1 --sysroot "$work/host"
 
 echo "cli: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -28,10 +28,18 @@
 #                           disks' serials only in udev's /dev/disk/by-id
 #                           names (scsi-SATA_<model>_<serial>)
 #   --no-by-id              no /dev/disk/by-id links either
+#   --bare-target           the installed system has no mdmonitor, chkconfig or /etc/cron.d
+#   --target-raid-check     its mdadm schedules a check itself (/etc/cron.weekly/99-raid-check)
+#   --host STATE [...]      instead: a host xsraid installed, running from md0
+#                           (make-hostroot.sh, which takes the further options)
 set -eu
 
 dir=$1
 shift
+if [ "${1:-}" = --host ]; then
+	shift
+	exec "$(dirname "$0")/make-hostroot.sh" "$dir" "$@"
+fi
 disk_size=500107862016 # a "500 GB" drive: 976773168 sectors
 disk2_size=
 disk2_data=0
@@ -46,6 +54,8 @@ other_array=
 installer_md=1
 old_kernel=0
 by_id=1
+bare_target=0
+target_raid_check=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--disk-size) disk_size=$2; shift ;;
@@ -62,6 +72,8 @@ while [ $# -gt 0 ]; do
 	--installer-no-md) installer_md=0 ;;
 	--kernel-2.6.32) old_kernel=1 ;;
 	--no-by-id) by_id=0 ;;
+	--bare-target) bare_target=1 ;;
+	--target-raid-check) target_raid_check=1 ;;
 	*) echo "make-sysroot: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -78,44 +90,7 @@ kdump=2.6.32.12-0.7.1.xs6.0.2.553.170674kdump
 rm -rf "$dir"
 mkdir -p "$dir/dev" "$dir/proc/sys/dev/raid" "$dir/sys/block" "$dir/tmp/root" "$dir/sbin"
 
-sectors() { echo $(($1 / 512)); }
-
-# /sys/block/NAME with the files xsraid reads.
-sys_disk() {
-	name=$1 bytes=$2 model=$3 serial=$4
-	d=$dir/sys/block/$name
-	mkdir -p "$d/queue" "$d/device" "$d/holders"
-	echo "$(sectors "$bytes")" >"$d/size"
-	echo 512 >"$d/queue/logical_block_size"
-	echo 512 >"$d/queue/physical_block_size"
-	echo 0 >"$d/ro"
-	echo 0 >"$d/removable"
-	echo ATA >"$d/device/vendor"
-	echo "$model" >"$d/device/model"
-	if [ $old_kernel -eq 0 ]; then
-		echo "t10.ATA     $model $serial" >"$d/device/wwid"
-	elif [ $by_id -eq 1 ]; then
-		mkdir -p "$dir/dev/disk/by-id"
-		ln -s "../../$name" "$dir/dev/disk/by-id/scsi-SATA_${model}_$serial"
-	fi
-}
-
-sys_part() {
-	disk=$1 n=$2 start=$3 end=$4
-	p=$dir/sys/block/$disk/$disk$n
-	mkdir -p "$p/holders"
-	echo "$n" >"$p/partition"
-	echo "$start" >"$p/start"
-	echo $((end - start + 1)) >"$p/size"
-	if [ $old_kernel -eq 1 ] && [ $by_id -eq 1 ]; then
-		for l in "$dir"/dev/disk/by-id/*; do
-			case "$l" in *-part*) continue ;; esac
-			if [ "$(readlink "$l")" = "../../$disk" ]; then
-				ln -s "../../$disk$n" "$l-part$n"
-			fi
-		done
-	fi
-}
+. "$(dirname "$0")/sysroot-lib.sh"
 
 # Disk 1: exactly what XenServer 6.0.2's GPTPartitionTool writes: p1 root and
 # p2 backup of 4 GiB from LBA 34, p3 (LVM) the rest; p1 legacy-BIOS-bootable.
@@ -219,17 +194,20 @@ fi
 echo 1000 >"$dir/proc/sys/dev/raid/speed_limit_min"
 echo 200000 >"$dir/proc/sys/dev/raid/speed_limit_max"
 
-# The installer's own tools (only their presence matters here).
-tool() { printf '#!/bin/sh\nexit 0\n' >"$1"; chmod 755 "$1"; }
+# The installer's own tools (only their presence matters here), and xsraid
+# where the remastered image carries it.
 tool "$dir/sbin/sgdisk"
 tool "$dir/sbin/mkfs.ext3"
 tool "$dir/sbin/tune2fs"
 [ $installer_mdadm -eq 1 ] && tool "$dir/sbin/mdadm"
+mkdir -p "$dir/opt/xsraid"
+tool "$dir/opt/xsraid/xsraid"
 
 # The freshly installed dom0, as 6.0.2's installer leaves it.
 t=$dir/tmp/root
 mkdir -p "$t/etc/firstboot.d/data" "$t/boot" "$t/sbin" "$t/usr/share/syslinux" \
-	"$t/lib/modules/$kver" "$t/lib/modules/$kdump"
+	"$t/lib/modules/$kver" "$t/lib/modules/$kdump" "$t/etc/rc.d/init.d" "$t/etc/cron.d" \
+	"$t/etc/sysconfig"
 cat >"$t/etc/fstab" <<EOF
 LABEL=$label    /         ext3     defaults   1  1
 /var/swap/swap.001          swap      swap   defaults   0  0
@@ -301,4 +279,13 @@ echo xen >"$t/boot/xen-4.1.2.gz"
 ln -s xen-4.1.2.gz "$t/boot/xen.gz"
 echo mboot >"$t/boot/mboot.c32"
 head -c 440 /dev/zero | tr '\0' 'G' >"$t/usr/share/syslinux/gptmbr.bin"
-for f in mkinitrd extlinux mdadm sgdisk mkfs.ext3 tune2fs; do tool "$t/sbin/$f"; done
+for f in mkinitrd extlinux mdadm sgdisk mkfs.ext3 tune2fs chkconfig; do tool "$t/sbin/$f"; done
+# CentOS 5's mdadm package: the monitor's init script (off until mdadm.conf names someone to tell).
+tool "$t/etc/rc.d/init.d/mdmonitor"
+if [ $target_raid_check -eq 1 ]; then
+	mkdir -p "$t/etc/cron.weekly"
+	tool "$t/etc/cron.weekly/99-raid-check"
+fi
+if [ $bare_target -eq 1 ]; then
+	rm -rf "$t/etc/rc.d" "$t/etc/cron.d" "$t/sbin/chkconfig"
+fi

@@ -37,7 +37,26 @@ struct recorder {
 	const char *fail_at; /* an action whose description starts so fails, once */
 	bool failed;
 	const char *running; /* an array the system already runs (COND_ARRAY_STOPPED) */
+	bool tables;	     /* sgdisk really writes the images, as the plan says */
 };
+
+/* The plan's sgdisk run by the host's on the image that stands for its disk. */
+static int write_table(const struct recorder *rec, const struct plan_action *a)
+{
+	const char *argv[64];
+	char *image = path_join(rec->root, a->argv.v[a->argv.n - 1]);
+	size_t n = 0;
+	int r;
+
+	argv[n++] = "sgdisk";
+	for (size_t i = 1; i + 1 < a->argv.n && n < 62; i++)
+		argv[n++] = a->argv.v[i];
+	argv[n++] = image;
+	argv[n] = NULL;
+	r = test_run(argv) == 0 ? 0 : -EIO;
+	free(image);
+	return r;
+}
 
 static int record_run(const struct plan_action *a, struct op_context *ctx, void *data)
 {
@@ -54,6 +73,8 @@ static int record_run(const struct plan_action *a, struct op_context *ctx, void 
 		char *image = path_join(rec->root, a->device);
 		r = ctx->start_journal(ctx, image, a->numbers[0]);
 		free(image);
+	} else if (rec->tables && a->op == OP_RUN && str_ends_with(a->argv.v[0], "/sgdisk")) {
+		r = write_table(rec, a);
 	}
 	buf_free(&line);
 	return r;
@@ -347,6 +368,99 @@ static void test_no_journal_no_actions(void **state)
 	journal_state_free(&s);
 }
 
+/* --- a disk replacement, resumed from the journal on the new disk ----------------------- */
+
+static int run_replacement(const char *root, struct recorder *rec, enum journal_verdict *verdict)
+{
+	const struct replace_request req = {"sdb", NULL, false};
+	struct inventory inv = {0};
+	struct mirror m = {0};
+	struct plan_inputs in = {0};
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+	const struct executor exec = {record_run, record_needed, rec};
+	struct apply_options o = {.exec = &exec};
+	int r;
+
+	assert_int_equal(discover(root, "/", &inv), 0);
+	mirror_find_replacement(&inv, "sdb", &m);
+	*verdict = m.verdict;
+	r = decide_replace(&req, &inv, &m, &in, &err);
+	if (r == 0) {
+		plan_build(&in, &p);
+		free(p.journal.device);
+		p.journal.device = path_join(root, "dev/sdb");
+		if (m.verdict == JOURNAL_THIS_INSTALL)
+			o.earlier = m.journal;
+		r = apply_stage(&p, STAGE_REPLACE_DISK, &o);
+	}
+	plan_free(&p);
+	inputs_free(&in);
+	mirror_free(&m);
+	inventory_free(&inv);
+	buf_free(&err);
+	return r;
+}
+
+static size_t count_ran(const struct recorder *rec, const char *prefix)
+{
+	size_t n = 0;
+
+	strv_foreach(l, &rec->ran)
+		n += str_starts_with(*l, prefix);
+	return n;
+}
+
+/*
+ * A replacement that fails half way (md0's rebuild stalls) is resumed by
+ * the same command: the journal on the new disk is recognised, the done
+ * steps are skipped (the table is never written twice, no member added
+ * twice), and once finished, a rerun has nothing to do.
+ */
+static void test_replacement_resumes(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded"));
+	struct recorder rec = {
+		.root = root, .fail_at = "wait for /dev/md0's recovery", .tables = true};
+	enum journal_verdict verdict;
+	struct journal_state s = {0};
+
+	assert_int_equal(run_replacement(root, &rec, &verdict), -EIO);
+	assert_int_equal(verdict, JOURNAL_NONE);
+	assert_int_equal(count_ran(&rec, "/sbin/sgdisk --clear"), 1);
+	assert_int_equal(count_ran(&rec, "/sbin/mdadm /dev/md"), 3);
+
+	strv_free(&rec.ran);
+	assert_int_equal(run_replacement(root, &rec, &verdict), 0);
+	assert_int_equal(verdict, JOURNAL_THIS_INSTALL);
+	assert_int_equal(count_ran(&rec, "/sbin/sgdisk"), 0);
+	assert_int_equal(count_ran(&rec, "/sbin/mdadm"), 0);
+	assert_int_equal(count_ran(&rec, "write /usr/share/syslinux/gptmbr.bin"), 0);
+	assert_int_equal(count_ran(&rec, "wait for /dev/md0's recovery onto /dev/sdb1"), 1);
+	assert_int_equal(count_ran(&rec, "/sbin/extlinux --install /boot"), 1);
+	assert_int_equal(count_ran(&rec, "check that /dev/sdb boots alone"), 1);
+
+	char *image = path_join(root, "dev/sdb");
+	int fd = open(image, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(
+		journal_read(fd, journal_area_offset(UINT64_C(500107862016), 512), 512, &s), 0);
+	close(fd);
+	assert_true(journal_stage_done(&s, "replace-disk"));
+	assert_int_equal(count_events(&s, "wait-root-sync", JOURNAL_BEGIN), 2);
+	assert_int_equal(count_events(&s, "partition-new-disk", JOURNAL_BEGIN), 1);
+	journal_state_free(&s);
+	free(image);
+
+	strv_free(&rec.ran);
+	assert_int_equal(run_replacement(root, &rec, &verdict), -EALREADY);
+	assert_int_equal(verdict, JOURNAL_EARLIER_FINISHED);
+	assert_int_equal(rec.ran.n, 0);
+	strv_free(&rec.ran);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_begun_step_is_redone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_stage_after_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_journal_no_actions, setup, teardown),
+		cmocka_unit_test(test_replacement_resumes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);

@@ -1094,23 +1094,28 @@ static void test_mdadm_conf(void **state)
 	char *s;
 
 	(void)state;
-	s = config_mdadm_conf(arrays, ARRAY_SIZE(arrays));
-	assert_string_equal(s,
-			    "# mdadm.conf written by xsraid: the arrays of this XenServer host.\n"
-			    "DEVICE partitions\n"
-			    "ARRAY /dev/md0 level=raid1 num-devices=2 metadata=0.90 "
-			    "UUID=a1b2c3d4:e5f60718:293a4b5c:6d7e8f90\n"
-			    "ARRAY /dev/md1 level=raid1 num-devices=2 metadata=0.90 "
-			    "UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\n"
-			    "ARRAY /dev/md2 level=raid1 num-devices=2 metadata=1.0 "
-			    "UUID=90817263:54453627:18090a0b:0c0d0e0f\n"
-			    "MAILADDR root\n");
+	s = config_mdadm_conf(arrays, ARRAY_SIZE(arrays), NULL, NULL);
+	assert_string_equal(
+		s, "# mdadm.conf written by xsraid: the arrays of this XenServer host.\n"
+		   "DEVICE partitions\n"
+		   "ARRAY /dev/md0 level=raid1 num-devices=2 metadata=0.90 "
+		   "UUID=a1b2c3d4:e5f60718:293a4b5c:6d7e8f90\n"
+		   "ARRAY /dev/md1 level=raid1 num-devices=2 metadata=0.90 "
+		   "UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\n"
+		   "ARRAY /dev/md2 level=raid1 num-devices=2 metadata=1.0 "
+		   "UUID=90817263:54453627:18090a0b:0c0d0e0f\n"
+		   "# mdadm's monitor (the mdmonitor service) mails MAILADDR and runs PROGRAM\n"
+		   "# with the event, the array and the member on every failure or rebuild.\n"
+		   "MAILADDR root\n");
 	free(s);
-	s = config_mdadm_conf(NULL, 0);
-	assert_string_equal(s,
-			    "# mdadm.conf written by xsraid: the arrays of this XenServer host.\n"
-			    "DEVICE partitions\n"
-			    "MAILADDR root\n");
+	s = config_mdadm_conf(NULL, 0, "ops@example.com,root", "/usr/sbin/xsraid");
+	assert_string_equal(
+		s, "# mdadm.conf written by xsraid: the arrays of this XenServer host.\n"
+		   "DEVICE partitions\n"
+		   "# mdadm's monitor (the mdmonitor service) mails MAILADDR and runs PROGRAM\n"
+		   "# with the event, the array and the member on every failure or rebuild.\n"
+		   "MAILADDR ops@example.com,root\n"
+		   "PROGRAM /usr/sbin/xsraid\n");
 	free(s);
 }
 

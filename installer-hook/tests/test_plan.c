@@ -74,28 +74,6 @@ static int plan_for(const char *root, const struct answerfile *af, struct plan *
 	return r;
 }
 
-static void compare_golden(const char *name, const char *got)
-{
-	char *rel = xasprintf("installer-hook/tests/golden/%s", name);
-	char *path = test_src_path(rel);
-	char *want = test_read_file(path);
-
-	if (getenv("XSRAID_UPDATE_GOLDEN")) {
-		test_write_file(path, got);
-	} else {
-		if (!want)
-			fail_msg("missing golden file %s (XSRAID_UPDATE_GOLDEN=1 writes it)", path);
-		if (strcmp(want, got)) {
-			char *gotpath = xasprintf("%s.got", path);
-			test_write_file(gotpath, got);
-			fail_msg("plan differs from %s; see %s", path, gotpath);
-		}
-	}
-	free(want);
-	free(path);
-	free(rel);
-}
-
 static void test_golden_plans(void **state)
 {
 	(void)state;
@@ -112,8 +90,8 @@ static void test_golden_plans(void **state)
 		plan_print_text(&p, &text);
 		plan_print_json(&p, &json);
 		/* Both spellings of the extension make the very same plan. */
-		compare_golden("plan-602.txt", text.data);
-		compare_golden("plan-602.json", json.data);
+		test_compare_golden("plan-602.txt", text.data);
+		test_compare_golden("plan-602.json", json.data);
 		plan_free(&p);
 		answerfile_free(&af);
 		buf_free(&err);

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "testlib.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -316,4 +323,26 @@ void test_put_server_stop(int pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+void test_compare_golden(const char *name, const char *got)
+{
+	char *rel = xasprintf("installer-hook/tests/golden/%s", name);
+	char *path = test_src_path(rel);
+	char *want = test_read_file(path);
+
+	if (getenv("XSRAID_UPDATE_GOLDEN")) {
+		test_write_file(path, got);
+	} else {
+		if (!want)
+			fail_msg("missing golden file %s (XSRAID_UPDATE_GOLDEN=1 writes it)", path);
+		if (strcmp(want, got)) {
+			char *gotpath = xasprintf("%s.got", path);
+			test_write_file(gotpath, got);
+			fail_msg("%s differs from %s; see %s", name, path, gotpath);
+		}
+	}
+	free(want);
+	free(path);
+	free(rel);
 }

@@ -66,6 +66,13 @@ char *test_make_sysroot(const char *const *opts);
 int test_put_server_start(const char *dir, int *ret_pid);
 void test_put_server_stop(int pid);
 
+/*
+ * Compares @got with installer-hook/tests/golden/@name; on a difference the
+ * test fails and NAME.got holds what was produced.  XSRAID_UPDATE_GOLDEN=1
+ * in the environment writes the golden file instead.
+ */
+void test_compare_golden(const char *name, const char *got);
+
 /* True when running as root (some fixtures need mknod/chown). */
 bool test_is_root(void);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Rebuilds the seed corpus in corpus/ from real inputs: GPT images made with
 # sgdisk (and sfdisk) on image files, the plan inputs and journals xsraid's
-# own code writes for a XenServer 6.0.2 root (seeds.c), that root's fstab,
+# own code writes for a XenServer 6.0.2 root and for a disk replacement on a
+# host it installed (seeds.c), that root's fstab,
 # extlinux.conf and shell variable files, and kernel command lines of PXE
 # installs.  The answerfile fuzzer reads the bundled and test answerfiles
 # where they are.  Crash inputs kept in corpus/ (crash-*) are left alone.
@@ -56,13 +57,14 @@ cp "$work/mbr-only" "$corpus/gpt/mbr-only"
 # shellcheck disable=SC2086 # $cc and $libs are command words
 $cc -o "$work/seeds" "$here/seeds.c" $libs
 "$top/installer-hook/tests/make-sysroot.sh" "$work/root"
-"$work/seeds" "$work/root" "$top/answerfile/examples/raid-attribute.xml" "$corpus"
+"$top/installer-hook/tests/make-sysroot.sh" "$work/host" --host degraded
+"$work/seeds" "$work/root" "$top/answerfile/examples/raid-attribute.xml" "$work/host" "$corpus"
 # A second disk with old metadata erased by force: arrays to stop, signatures to erase.
 "$top/installer-hook/tests/make-sysroot.sh" "$work/old" --disk2-old md-mbr --disk2-running md127
 sed 's| raid="sdb"| raid="sdb" raid-wipe="force"|' "$top/answerfile/examples/raid-attribute.xml" \
 	>"$work/force.xml"
 mkdir -p "$work/old-seeds/plan_inputs" "$work/old-seeds/journal" "$work/old-seeds/gpt"
-"$work/seeds" "$work/old" "$work/force.xml" "$work/old-seeds"
+"$work/seeds" "$work/old" "$work/force.xml" "$work/host" "$work/old-seeds"
 cp "$work/old-seeds/plan_inputs/xenserver-602" "$corpus/plan_inputs/old-metadata-force"
 
 # --- the installed system's configuration files ----------------------------------

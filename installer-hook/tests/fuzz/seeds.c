@@ -4,9 +4,10 @@
  * XenServer 6.0.2 root (as a journal carries them), journals of a first
  * stage under way with 512- and 4096-byte sectors (one torn by a power cut
  * in its last record), and a GPT with 4096-byte sectors, which sgdisk does
- * not write to an image file.
+ * not write to an image file; and the plan inputs and journal of a disk
+ * replacement on a host xsraid installed.
  *
- * usage: seeds ROOT ANSWERFILE OUTDIR   (make-seeds.sh runs it)
+ * usage: seeds ROOT ANSWERFILE HOSTROOT OUTDIR   (make-seeds.sh runs it)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +66,28 @@ static void plan_inputs_for(const char *root, const char *answerfile, struct buf
 	inventory_free(&inv);
 	answerfile_free(&af);
 	buf_free(&text);
+	buf_free(&err);
+}
+
+/* The plan inputs for replacing sdb on the host root @root (make-hostroot.sh degraded). */
+static void replacement_inputs_for(const char *root, struct buf *payload, struct plan *p)
+{
+	const struct replace_request req = {"sdb", NULL, false};
+	struct buf err = BUF_INIT;
+	struct inventory inv = {0};
+	struct mirror m = {0};
+	struct plan_inputs in = {0};
+
+	if (discover(root, "/", &inv) < 0)
+		die("cannot read the host root");
+	mirror_find_replacement(&inv, req.new_disk, &m);
+	if (decide_replace(&req, &inv, &m, &in, &err) < 0)
+		die(err.data ? err.data : "cannot make replacement inputs");
+	inputs_serialize(&in, payload);
+	plan_build(&in, p);
+	inputs_free(&in);
+	mirror_free(&m);
+	inventory_free(&inv);
 	buf_free(&err);
 }
 
@@ -145,12 +168,12 @@ static void gpt_4k_seed(const char *dir)
 
 int main(int argc, char **argv)
 {
-	struct buf payload = BUF_INIT;
-	struct plan p;
+	struct buf payload = BUF_INIT, replace = BUF_INIT;
+	struct plan p, rp;
 
-	if (argc != 4)
-		die("usage: seeds ROOT ANSWERFILE OUTDIR");
-	const char *out = argv[3];
+	if (argc != 5)
+		die("usage: seeds ROOT ANSWERFILE HOSTROOT OUTDIR");
+	const char *out = argv[4];
 	char *dir_inputs = path_join(out, "plan_inputs");
 	char *dir_journal = path_join(out, "journal");
 	char *dir_gpt = path_join(out, "gpt");
@@ -161,7 +184,12 @@ int main(int argc, char **argv)
 	journal_seed(dir_journal, "stage-a-512-torn", 512, payload.data, &p, 9, true);
 	journal_seed(dir_journal, "stage-a-4096", 4096, payload.data, &p, 3, false);
 	gpt_4k_seed(dir_gpt);
+	replacement_inputs_for(argv[3], &replace, &rp);
+	save(dir_inputs, "replace-disk", replace.data, replace.len);
+	journal_seed(dir_journal, "replace-disk-512", 512, replace.data, &rp, 5, false);
+	plan_free(&rp);
 	plan_free(&p);
+	buf_free(&replace);
 	buf_free(&payload);
 	free(dir_inputs);
 	free(dir_journal);

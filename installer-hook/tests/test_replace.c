@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xsraid replace-disk against system roots that look like a host xsraid
+ * installed, running from md0 (make-hostroot.sh): what it decides from the
+ * disks and arrays, every refusal and the golden plan.  The plan run by the
+ * journaled interpreter is in test_apply.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+#include "discover.h"
+#include "mirror.h"
+#include "ops.h"
+#include "plan.h"
+#include "planprint.h"
+#include "testlib.h"
+
+/* Decides and plans the replacement of @new_disk on @root; the status, and @p or @err. */
+static int replace_plan(const char *root, const struct replace_request *req, struct plan *p,
+			struct buf *err, enum journal_verdict *ret_verdict)
+{
+	struct inventory inv = {0};
+	struct mirror m = {0};
+	struct plan_inputs in = {0};
+	int r;
+
+	assert_int_equal(discover(root, "/", &inv), 0);
+	mirror_find_replacement(&inv, req->new_disk, &m);
+	if (ret_verdict)
+		*ret_verdict = m.verdict;
+	r = decide_replace(req, &inv, &m, &in, err);
+	if (r == 0)
+		plan_build(&in, p);
+	inputs_free(&in);
+	mirror_free(&m);
+	inventory_free(&inv);
+	return r;
+}
+
+static void expect_refusal(const char *root, const char *new_disk, const char *from, bool force,
+			   const char *needle1, const char *needle2)
+{
+	const struct replace_request req = {new_disk, from, force};
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+	int r = replace_plan(root, &req, &p, &err, NULL);
+
+	if (r == 0)
+		fail_msg("planned, expected a refusal mentioning '%s'", needle1);
+	assert_int_equal(r, -EINVAL);
+	if (!str_starts_with(err.data, "raid: ") || !strstr(err.data, needle1) ||
+	    (needle2 && !strstr(err.data, needle2)))
+		fail_msg("refusal '%s' lacks '%s' / '%s'", err.data, needle1,
+			 needle2 ? needle2 : "");
+	assert_null(strchr(err.data, '\n'));
+	buf_free(&err);
+}
+
+/*
+ * The failed disk still attached: its members leave the arrays first, the
+ * new disk gets the good disk's partitions, the arrays their new members,
+ * and only the new disk is ever written.
+ */
+static void test_golden_replace(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--host", "failed"));
+	const struct replace_request req = {"/dev/sdc", NULL, false};
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT, json = BUF_INIT;
+
+	if (replace_plan(root, &req, &p, &err, NULL) < 0)
+		fail_msg("%s", err.data);
+	plan_print_text(&p, &text);
+	plan_print_json(&p, &json);
+	test_compare_golden("replace-disk.txt", text.data);
+	test_compare_golden("replace-disk.json", json.data);
+	assert_int_equal(p.in.purpose, PURPOSE_REPLACE_DISK);
+	assert_string_equal(p.in.disk[0], "sda");
+	assert_string_equal(p.in.disk[1], "sdc");
+	assert_int_equal(p.in.remove_members.n, 3);
+	/* The arrays' own UUIDs, read from the good disk's superblocks. */
+	char u[36];
+	md_uuid_format(p.in.md_uuid[0], u);
+	assert_string_equal(u, "4d83d44f:e2bfdd16:0a9edc86:30a00264");
+	/* Nothing but the new disk and the arrays is written: no action works on sda. */
+	for (size_t i = 0; i < p.n_steps; i++) {
+		const struct plan_step *s = &p.steps[i];
+		for (size_t j = 0; j < s->n_actions; j++) {
+			const struct plan_action *a = &s->actions[j];
+			if (a->op == OP_CHECK_DISK)
+				continue;
+			bool touches = (a->device && str_starts_with(a->device, "/dev/sda")) ||
+				       (a->boot && str_starts_with(a->boot->disk, "/dev/sda"));
+			strv_foreach(arg, &a->argv)
+				touches = touches || str_starts_with(*arg, "/dev/sda");
+			if (touches)
+				fail_msg("step %s works on the good disk", s->id);
+		}
+	}
+	plan_free(&p);
+	buf_free(&err);
+	buf_free(&text);
+	buf_free(&json);
+	free(root);
+}
+
+/* The disk was removed and the host rebooted: nothing to take out, the same steps after. */
+static void test_degraded_after_reboot(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded"));
+	const struct replace_request req = {"sdb", "sda", false};
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+
+	if (replace_plan(root, &req, &p, &err, NULL) < 0)
+		fail_msg("%s", err.data);
+	assert_null(plan_find_step(&p, "remove-failed"));
+	assert_false(p.in.wipe_disk2);
+	const struct plan_step *s = plan_find_step(&p, "add-to-arrays");
+	assert_non_null(s);
+	struct buf line = BUF_INIT;
+	action_describe(&s->actions[s->n_actions - 1], &line);
+	assert_string_equal(line.data, "/sbin/mdadm /dev/md2 --add /dev/sdb3  (unless sdb3 is "
+				       "already in md2)");
+	buf_free(&line);
+	plan_free(&p);
+	buf_free(&err);
+	free(root);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--host", "failed"));
+
+	expect_refusal(root, "sdd", NULL, false, "disk 'sdd' does not exist",
+		       "disks here: sda, sdb, sdc");
+	expect_refusal(root, "sda", NULL, false,
+		       "'sda' is the disk the arrays run from, the one to keep", NULL);
+	expect_refusal(root, "sdb", NULL, false,
+		       "disk 'sdb' is in use: sdb1 is a failed member of md0",
+		       "mdadm /dev/md0 --remove /dev/sdb1");
+	expect_refusal(root, "sdc", "sdb", false,
+		       "--from 'sdb': the arrays run from 'sda', not from it", "--from sda");
+	expect_refusal(root, "sdc", "sdx", false, "--from 'sdx': no such disk", NULL);
+	free(root);
+
+	root = test_make_sysroot(SYSROOT_OPTS("--host", "healthy"));
+	expect_refusal(root, "sdb", NULL, false, "md0 is not degraded",
+		       "mdadm /dev/md0 --fail /dev/sdb1 --remove /dev/sdb1");
+	free(root);
+
+	root = test_make_sysroot(SYSROOT_OPTS("--host", "healthy", "--recovering"));
+	expect_refusal(root, "sdb", NULL, false, "md0 is already rebuilding onto sdb1", NULL);
+	free(root);
+
+	root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded", "--new-size", "6442450944"));
+	expect_refusal(root, "sdb", NULL, false, "disk 'sdb' (6.0 GiB) is too small",
+		       "the arrays on 'sda' need at least 465 GiB");
+	free(root);
+
+	/* An array that is not running: md1 gone from sysfs. */
+	root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded"));
+	char *md1 = path_join(root, "sys/block/md1");
+	test_rm_rf(md1);
+	expect_refusal(root, "sdb", NULL, false, "md1 is not running", "mdadm --assemble --scan");
+	free(md1);
+	free(root);
+}
+
+/* A new disk that holds something is erased only with --force, and the plan says so. */
+static void test_new_disk_with_data(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded", "--new-data"));
+	const struct replace_request forced = {"sdb", NULL, true};
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT;
+
+	expect_refusal(root, "sdb", NULL, false,
+		       "disk 'sdb' holds data (ext4 'data' on the whole disk)",
+		       "run replace-disk again with --force");
+	assert_int_equal(replace_plan(root, &forced, &p, &err, NULL), 0);
+	plan_print_text(&p, &text);
+	assert_non_null(strstr(text.data, "note: /dev/sdb will be erased: --force: ext4 'data'"));
+	assert_non_null(strstr(text.data, "$ /sbin/sgdisk --zap-all /dev/sdb"));
+	plan_free(&p);
+	buf_free(&err);
+	buf_free(&text);
+	free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_replace),
+		cmocka_unit_test(test_degraded_after_reboot),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_new_disk_with_data),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
+}
