@@ -429,6 +429,6 @@ int bootcheck_disk(const struct boot_expect *e)
 	if (failures)
 		return log_error(-EUCLEAN, "%u boot check%s failed on %s", failures,
 				 failures == 1 ? "" : "s", e->disk);
-	log_notice("%s can boot the new system on its own", e->disk);
+	log_notice("%s can boot the system on its own", e->disk);
 	return 0;
 }

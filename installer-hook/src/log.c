@@ -125,12 +125,13 @@ static void emit(enum log_level level, const char *text, int errnum, bool consol
 
 	if (level >= min_level)
 		write_str(STDERR_FILENO, line, len);
-	if (to_syslog && level >= LOG_INFO && len > strlen(prefix) + 3) {
-		/* The line without "xsraid: " and its line break: syslog adds its own. */
+	if (to_syslog && level >= LOG_INFO) {
+		/* syslog has the program's name and the priority: the message alone. */
 		char entry[sizeof(line)];
-		size_t skip = strlen(prefix) + 2;
-		memcpy(entry, line + skip, len - skip - 1);
-		entry[len - skip - 1] = '\0';
+		if (errnum)
+			snprintf(entry, sizeof(entry), "%s: %s", text, strerror(errnum));
+		else
+			snprintf(entry, sizeof(entry), "%s", text);
 		syslog_line((int)level, entry);
 	}
 	if (console && level >= LOG_NOTICE)
