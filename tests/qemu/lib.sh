@@ -327,6 +327,39 @@ boot() {
 		fail "$name: disks not named in port order (want $want): $(grep '^XSRAID-MARK hypervisor=' "$WORK/$name.marks")"
 }
 
+# boot_fails NAME SERIAL:FILE: a disk that must not boot alone.  SeaBIOS
+# tries only it (strict) and reboots a second after giving up, which ends
+# the run (-no-reboot); fails the scenario if the installed system started.
+boot_fails() {
+	local name=$1 log=$WORK/$1.serial.log spec=$2
+	# shellcheck disable=SC2046 # disk_args prints several arguments
+	run_qemu "$name" "$BOOT_TIMEOUT" "$log" -machine graphics=off -nic none \
+		-boot strict=on,reboot-timeout=1000 $(disk_args "${spec%%:*}" "${spec#*:}" qcow2 0 1)
+	marks "$log" >"$WORK/$name.marks"
+	if has_mark "$WORK/$name.marks" boot-begin; then
+		fail "$name: the disk booted, and it must not"
+	fi
+}
+
+# test_disk NAME PROGRAM: $WORK/NAME-test.qcow2, a small disk whose ext2
+# filesystem, labelled XSRAID-TEST, holds PROGRAM as "run": dom0/init runs
+# it once the installed system is up, as an operator runs a program from a
+# USB stick.  Attach it last (its serial: XSRAID-TEST); its output is
+# between the marks test-begin and "test-end rc=N" (test_output).
+test_disk() {
+	local dir=$WORK/$1-test
+	rm -rf "$dir" "$WORK/$1-test.img"
+	mkdir -p "$dir"
+	cp "$2" "$dir/run"
+	mke2fs -q -F -t ext2 -L XSRAID-TEST -d "$dir" "$WORK/$1-test.img" 8M
+	overlay "$WORK/$1-test.img" "$WORK/$1-test.qcow2"
+}
+
+# test_output NAME: what the test disk's program printed in run NAME.
+test_output() {
+	between "$WORK/$1.serial.log" test-begin "test-end rc=$(mark_value "$WORK/$1.marks" 'test-end rc')"
+}
+
 # marks LOG: the XSRAID-MARK lines of a serial log, carriage returns gone.
 marks() {
 	tr -d '\r' <"$1" | grep -a '^XSRAID-MARK ' || true
@@ -551,6 +584,10 @@ expect_raid_boot() {
 		check "$name: $md has an internal bitmap" eval 'md_line "$m" $md | grep -q " bitmap=Internal"'
 	done
 	check "$name: resync finished in time" eval '! grep -qa "^XSRAID-MARK resync-wait .*result=timeout" "$m"'
+	# Monitoring from the first boot: mdmonitor on, xsraid as mdadm's PROGRAM, a weekly check.
+	check "$name: mdadm's monitor started at boot" has_mark "$m" "rc3 S15mdmonitor$"
+	check "$name: mdadm.conf runs xsraid on md events" has_mark "$m" "mdadm.conf PROGRAM /usr/sbin/xsraid$"
+	check "$name: cron checks the arrays weekly" has_mark "$m" 'cron.d xsraid-check 0 1 \* \* Sun root /usr/sbin/xsraid scrub$'
 	final=$(between "$log" mdstat-final-begin mdstat-final-end)
 	printf '%s\n' "$final" >"$WORK/$name.mdstat"
 	if [ "$members" = 2 ]; then

@@ -242,6 +242,18 @@ build_dom0() {
 	cp "$raidautorun" "$root/usr/libexec/standin/raidautorun"
 	put "$here/installer/devlinks" "$root/usr/libexec/standin/devlinks"
 	chmod 0755 "$root/usr/libexec/standin/raidautorun" "$root/usr/libexec/standin/devlinks"
+	# CentOS 5's service start-up, as far as RAID monitoring goes: chkconfig,
+	# the mdadm package's mdmonitor init script (installed, not turned on:
+	# nothing says 6.0.2 turns it on), cron's /etc/cron.d, and a sendmail
+	# that shows the mail mdadm's monitor sends on the console.
+	for d in etc/rc.d/init.d etc/rc.d/rc0.d etc/rc.d/rc1.d etc/rc.d/rc2.d etc/rc.d/rc3.d \
+		etc/rc.d/rc4.d etc/rc.d/rc5.d etc/rc.d/rc6.d etc/cron.d; do
+		mkdir -p "$root/$d"
+	done
+	put "$here/dom0/chkconfig" "$root/sbin/chkconfig"
+	put "$here/dom0/mdmonitor" "$root/etc/rc.d/init.d/mdmonitor"
+	put "$here/dom0/sendmail" "$root/usr/sbin/sendmail"
+	chmod 0755 "$root/sbin/chkconfig" "$root/etc/rc.d/init.d/mdmonitor" "$root/usr/sbin/sendmail"
 
 	# What the installer asks rpm for in 6.0.2 (getKernelVersion).
 	cat >"$root/etc/standin/kernels" <<EOF

@@ -5,7 +5,8 @@
 #   run.sh [SCENARIO...]      default: all of scenarios/*.sh
 #
 # 00-reference is a fixture that 2-no-raid-untouched compares against; it
-# is started first and 2 waits for it.  Needs QEMU_BUILD, IMG_STOCK,
+# is started first and 2 waits for it.  7-replace-disk and 8-check-boot
+# start from the disks 1a-raid-compact-http installed, and wait for it.  Needs QEMU_BUILD, IMG_STOCK,
 # IMG_XSRAID, ISO_XSRAID and ISO_FILES in the environment (see qemu.mk).
 set -uo pipefail
 
@@ -19,10 +20,15 @@ if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2046 # scenario names have no spaces
 	set -- $(cd "$here/scenarios" && ls [0-9]*.sh | sed 's/\.sh$//')
 fi
-# 2 needs the reference install.
+# 2 needs the reference install; 7 and 8 start from the RAID pair 1a installed.
 case " $* " in
 *" 2-no-raid-untouched "*)
 	case " $* " in *" 00-reference "*) ;; *) set -- 00-reference "$@" ;; esac
+	;;
+esac
+case " $* " in
+*" 7-replace-disk "* | *" 8-check-boot "*)
+	case " $* " in *" 1a-raid-compact-http "*) ;; *) set -- 1a-raid-compact-http "$@" ;; esac
 	;;
 esac
 
@@ -38,6 +44,13 @@ for s in "$@"; do
 	if [ "$s" = 2-no-raid-untouched ] && [ -n "${pid_of[00-reference]:-}" ]; then
 		wait "${pid_of[00-reference]}" 2>/dev/null
 	fi
+	case $s in
+	7-replace-disk | 8-check-boot)
+		if [ -n "${pid_of[1a-raid-compact-http]:-}" ]; then
+			wait "${pid_of[1a-raid-compact-http]}" 2>/dev/null
+		fi
+		;;
+	esac
 	(
 		t=$(date +%s)
 		SCENARIO=$s bash "$here/scenarios/$s.sh" >"$out/$s.log" 2>&1

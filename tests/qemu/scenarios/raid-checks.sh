@@ -27,11 +27,13 @@ raid_install_checks() {
 	check "the installer reported the marker checksum" test -n "$RAID_SUM"
 }
 
-# expect_site_script MARKS NAME: what the site's script wrote is on md0.
+# expect_site_script MARKS NAME: what the site's script wrote is on md0, and
+# mdadm's monitor mails the answerfile's address.
 expect_site_script() {
 	[ "${SITE_SCRIPT:-0}" = 1 ] || return 0
 	check "$2: the site script's file reached md0" has_mark "$1" "site-script ran at filesystem-populated on /tmp/root$"
 	check_eq "$2: the site script's fstab line reached md0" "$(mark_value "$1" fstab-site-lines)" 1
+	check "$2: mdadm.conf mails the answerfile's address" has_mark "$1" "mdadm.conf MAILADDR storage-alerts@example.com$"
 }
 
 # raid_boot_alone N: disk N alone, on the first port, runs degraded.
