@@ -11,10 +11,13 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "journal.h"
 #include "mdreport.h"
 #include "mdstat.h"
 #include "status.h"
@@ -495,6 +498,60 @@ static void test_report_json(void **state)
 	unload(&c);
 }
 
+/* What status_run() prints, run with @o. */
+static char *status_output(const struct status_options *o, int *ret_status)
+{
+	char *dir = test_mkdtemp();
+	char *path = path_join(dir, "out");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), saved = dup(STDOUT_FILENO);
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	*ret_status = status_run(o);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	char *text = test_read_file(path);
+	free(path);
+	free(dir);
+	return text;
+}
+
+/*
+ * What --journal shows was read from a disk: an escape sequence or a line
+ * break in a step's id, its detail or the payload reaches the terminal as
+ * \xNN, and a record stays one line.
+ */
+static void test_journal_is_shown_safely(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(NULL);
+	char *disk = path_join(root, "dev/sdb");
+	static const struct gpt_guid guid = {{1, 2, 3}};
+	struct journal j;
+	int status;
+
+	assert_int_equal(journal_create(disk, journal_area_offset(UINT64_C(500107862016), 512), 512,
+					&guid, "version=1\nwipe_reason=\x1b[2Jgone\n", &j),
+			 0);
+	assert_int_equal(journal_append(&j, 7, "copy\x1b]0;owned\x07", JOURNAL_DONE, 0,
+					"done\n  8 finish done 0 forged"),
+			 0);
+	journal_close(&j);
+	char *out = status_output(&(struct status_options){.root = root, .journal = true}, &status);
+	assert_int_equal(status, STATUS_NO_ARRAYS);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	assert_non_null(strstr(out, "wipe_reason=\\x1b[2Jgone\n"));
+	assert_non_null(strstr(out, "    7 copy\\x1b]0;owned\\x07"));
+	assert_non_null(strstr(out, "done\\x0a  8 finish done 0 forged\n"));
+	free(out);
+	free(disk);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_report_details),
 		cmocka_unit_test(test_time_left),
 		cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_journal_is_shown_safely),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, test_cleanup_tmpdirs);
