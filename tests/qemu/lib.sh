@@ -345,7 +345,8 @@ boot_fails() {
 # filesystem, labelled XSRAID-TEST, holds PROGRAM as "run": dom0/init runs
 # it once the installed system is up, as an operator runs a program from a
 # USB stick.  Attach it last (its serial: XSRAID-TEST); its output is
-# between the marks test-begin and "test-end rc=N" (test_output).
+# between the marks test-begin and "test-end rc=N"; a program that starts
+# with TEST_PROGRAM_HEAD marks each of its steps (step_output).
 test_disk() {
 	local dir=$WORK/$1-test
 	rm -rf "$dir" "$WORK/$1-test.img"
@@ -355,9 +356,30 @@ test_disk() {
 	overlay "$WORK/$1-test.img" "$WORK/$1-test.qcow2"
 }
 
-# test_output NAME: what the test disk's program printed in run NAME.
-test_output() {
-	between "$WORK/$1.serial.log" test-begin "test-end rc=$(mark_value "$WORK/$1.marks" 'test-end rc')"
+# What a test disk's program starts with: "step LABEL COMMAND..." runs
+# COMMAND between the marks LABEL-begin and "LABEL-end rc=N".
+# shellcheck disable=SC2016,SC2034 # expanded by the program's shell; used by the scenarios
+TEST_PROGRAM_HEAD='#!/bin/sh
+mark() {
+	echo "XSRAID-MARK $*"
+}
+step() {
+	label=$1
+	shift
+	mark "$label-begin"
+	"$@"
+	mark "$label-end rc=$?"
+}'
+
+# step_rc NAME LABEL: the exit status of step LABEL in run NAME;
+# step_output NAME LABEL OUT: what it printed, into OUT, shown in the log.
+step_rc() {
+	mark_value "$WORK/$1.marks" "$2-end rc"
+}
+step_output() {
+	between "$WORK/$1.serial.log" "$2-begin" "$2-end rc=$(step_rc "$1" "$2")" >"$3"
+	say "$2:"
+	sed 's/^/    | /' "$3"
 }
 
 # marks LOG: the XSRAID-MARK lines of a serial log, carriage returns gone.

@@ -15,12 +15,10 @@ SRC=$QEMU_BUILD/work/1a-raid-compact-http
 overlay "$SRC/d2.img" "$WORK/good.qcow2"
 blank_disk "$WORK/new.img"
 overlay "$WORK/new.img" "$WORK/new.qcow2"
-cat >"$WORK/day-two" <<'SH'
-#!/bin/sh
+{
+	echo "$TEST_PROGRAM_HEAD"
+	cat <<'SH'
 # The operator on the degraded host; disk 2 is sda, the new disk sdb.
-mark() {
-	echo "XSRAID-MARK $*"
-}
 # Block until mdadm's monitor, running in the background, has reported md2.
 i=0
 while [ $i -lt 60 ] && ! grep -q 'md2: DegradedArray' /run/messages 2>/dev/null; do
@@ -28,18 +26,10 @@ while [ $i -lt 60 ] && ! grep -q 'md2: DegradedArray' /run/messages 2>/dev/null;
 	i=$((i + 1))
 done
 mark "monitor-waited seconds=$i"
-mark status-before-begin
-/usr/sbin/xsraid status
-mark "status-before-end rc=$?"
-mark plan-begin
-/usr/sbin/xsraid replace-disk sdb
-mark "plan-end rc=$?"
-mark apply-begin
-/usr/sbin/xsraid replace-disk sdb --apply
-mark "apply-end rc=$?"
-mark status-during-begin
-/usr/sbin/xsraid status
-mark "status-during-end rc=$?"
+step status-before /usr/sbin/xsraid status
+step plan /usr/sbin/xsraid replace-disk sdb
+step apply /usr/sbin/xsraid replace-disk sdb --apply
+step status-during /usr/sbin/xsraid status
 # md1 and md2 are rebuilt after md0, in the background.
 i=0
 while [ $i -lt 900 ] && grep -Eq 'recovery|resync|DELAYED' /proc/mdstat; do
@@ -47,14 +37,11 @@ while [ $i -lt 900 ] && grep -Eq 'recovery|resync|DELAYED' /proc/mdstat; do
 	i=$((i + 2))
 done
 mark "rebuild-waited seconds=$i"
-mark status-after-begin
-/usr/sbin/xsraid status
-mark "status-after-end rc=$?"
-mark checkboot-begin
-/usr/sbin/xsraid check-boot
-mark "checkboot-end rc=$?"
+step status-after /usr/sbin/xsraid status
+step check-boot /usr/sbin/xsraid check-boot
 sync
 SH
+} >"$WORK/day-two"
 test_disk replace "$WORK/day-two"
 
 # 1. Degraded, with the new disk: the operator's program does the replacement.
@@ -69,27 +56,20 @@ check "the monitor ran the answerfile's program" has_mark "$m" "md-event Degrade
 check "the monitor mailed the answerfile's address" has_mark "$m" "mail To: storage-alerts@example.com$"
 check "the monitor's mail says what happened" has_mark "$m" "mail Subject: DegradedArray event on /dev/md0"
 check "the test program ran to its end" has_mark "$m" "test-end rc=0"
-between "$log" status-before-begin "status-before-end rc=$(mark_value "$m" 'status-before-end rc')" >"$WORK/status-before.txt"
-between "$log" plan-begin "plan-end rc=$(mark_value "$m" 'plan-end rc')" >"$WORK/plan.txt"
-between "$log" apply-begin "apply-end rc=$(mark_value "$m" 'apply-end rc')" >"$WORK/apply.txt"
-between "$log" status-during-begin "status-during-end rc=$(mark_value "$m" 'status-during-end rc')" >"$WORK/status-during.txt"
-between "$log" status-after-begin "status-after-end rc=$(mark_value "$m" 'status-after-end rc')" >"$WORK/status-after.txt"
-between "$log" checkboot-begin "checkboot-end rc=$(mark_value "$m" 'checkboot-end rc')" >"$WORK/check-boot.txt"
-for f in status-before plan apply status-during status-after check-boot; do
-	say "$f:"
-	sed 's/^/    | /' "$WORK/$f.txt"
+for step in status-before plan apply status-during status-after check-boot; do
+	step_output replace "$step" "$WORK/$step.txt"
 done
-check_eq "status before: degraded (exit 5)" "$(mark_value "$m" 'status-before-end rc')" 5
+check_eq "status before: degraded (exit 5)" "$(step_rc replace status-before)" 5
 check "status before: names the missing member" grep -q '^degraded: md0 lacks 1 of 2 members' "$WORK/status-before.txt"
-check_eq "replace-disk prints its plan (exit 0)" "$(mark_value "$m" 'plan-end rc')" 0
+check_eq "replace-disk prints its plan (exit 0)" "$(step_rc replace plan)" 0
 check "the plan: sdb joins the arrays, rebuilt from sda" \
 	grep -q '^xsraid replace-disk: /dev/sdb joins md0, md1 and md2, rebuilt from /dev/sda$' "$WORK/plan.txt"
-check_eq "replace-disk --apply (exit 0)" "$(mark_value "$m" 'apply-end rc')" 0
+check_eq "replace-disk --apply (exit 0)" "$(step_rc replace apply)" 0
 check "replace-disk --apply: every step done" grep -q 'xsraid: replace-disk: all steps done' "$WORK/apply.txt"
 check "replace-disk --apply: the new disk boots alone" grep -q '/dev/sdb can boot the system on its own' "$WORK/apply.txt"
-check_eq "status after the rebuild: healthy (exit 0)" "$(mark_value "$m" 'status-after-end rc')" 0
+check_eq "status after the rebuild: healthy (exit 0)" "$(step_rc replace status-after)" 0
 check "status after: sdb1 in sync on the new disk" grep -Eq '^ +sdb1 +slot [01] +in sync +disk sdb, .*XSRAID-NEW' "$WORK/status-after.txt"
-check_eq "check-boot: both disks boot alone (exit 0)" "$(mark_value "$m" 'checkboot-end rc')" 0
+check_eq "check-boot: both disks boot alone (exit 0)" "$(step_rc replace check-boot)" 0
 check "check-boot says so" grep -q '^every disk of md0 can boot the system alone (2 disks)$' "$WORK/check-boot.txt"
 final=$(between "$log" mdstat-final-begin mdstat-final-end)
 check_eq "md0, md1, md2 are [UU]" "$(echo "$final" | grep -c '\[UU\]')" 3

@@ -23,39 +23,27 @@ overlay "$WORK/d2.img" "$WORK/d2-broken.qcow2"
 boot_fails broken XSRAID-DISK2:"$WORK/d2-broken.qcow2"
 check "the broken disk stops in its boot code" grep -qa 'Missing operating system' "$WORK/broken.serial.log"
 
-cat >"$WORK/day-two" <<'SH'
-#!/bin/sh
+{
+	echo "$TEST_PROGRAM_HEAD"
+	cat <<'SH'
 # The operator on the host booted from disk 1; disk 2 is sdb.
-mark() {
-	echo "XSRAID-MARK $*"
-}
-mark check-begin
-/usr/sbin/xsraid check-boot
-mark "check-end rc=$?"
-mark json-begin
-/usr/sbin/xsraid check-boot --json
-mark "json-end rc=$?"
-mark fix-begin
-/usr/sbin/xsraid check-boot --fix
-mark "fix-end rc=$?"
-mark again-begin
-/usr/sbin/xsraid check-boot
-mark "again-end rc=$?"
+step check /usr/sbin/xsraid check-boot
+step json /usr/sbin/xsraid check-boot --json
+step fix /usr/sbin/xsraid check-boot --fix
+step again /usr/sbin/xsraid check-boot
 sync
 SH
+} >"$WORK/day-two"
 test_disk check "$WORK/day-two"
 
 # 2. Both disks (disk 1 boots): check-boot names disk 2, --fix mends it.
 boot check XSRAID-DISK1:"$WORK/d1.qcow2" XSRAID-DISK2:"$WORK/d2.qcow2" XSRAID-TEST:"$WORK/check-test.qcow2"
 m=$WORK/check.marks
-log=$WORK/check.serial.log
 check "the test program ran to its end" has_mark "$m" "test-end rc=0"
-for part in check json fix again; do
-	between "$log" "$part-begin" "$part-end rc=$(mark_value "$m" "$part-end rc")" >"$WORK/$part.txt"
-	say "check-boot ($part):"
-	sed 's/^/    | /' "$WORK/$part.txt"
+for step in check json fix again; do
+	step_output check "$step" "$WORK/$step.txt"
 done
-check_eq "check-boot finds a disk that cannot boot alone (exit 1)" "$(mark_value "$m" 'check-end rc')" 1
+check_eq "check-boot finds a disk that cannot boot alone (exit 1)" "$(step_rc check check)" 1
 check "check-boot names sdb" grep -q '^cannot boot alone: sdb; 2 problems, 2 of them mended by xsraid check-boot --fix$' "$WORK/check.txt"
 check "check-boot: sda boots alone" grep -q '^/dev/sda (.*XSRAID-DISK1), md0 member sda1: boots alone$' "$WORK/check.txt"
 check "check-boot: the boot code of sdb, with its fix" \
@@ -72,9 +60,9 @@ c = json.load(open(sys.argv[1]))
 assert c["boots_alone"] is False
 assert [d["boots_alone"] for d in c["disks"]] == [True, False]
 ' "$WORK/json.txt"
-check_eq "check-boot --fix mends it (exit 0)" "$(mark_value "$m" 'fix-end rc')" 0
+check_eq "check-boot --fix mends it (exit 0)" "$(step_rc check fix)" 0
 check "check-boot --fix ran both fixes" grep -q 'check-boot: 2 fixes applied; checking again' "$WORK/fix.txt"
-check_eq "check-boot after the fix (exit 0)" "$(mark_value "$m" 'again-end rc')" 0
+check_eq "check-boot after the fix (exit 0)" "$(step_rc check again)" 0
 check "every disk boots alone now" grep -q '^every disk of md0 can boot the system alone (2 disks)$' "$WORK/again.txt"
 
 # 3. The mended disk 2 alone.
