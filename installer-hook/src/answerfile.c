@@ -512,7 +512,9 @@ static int parse_check(struct parse *p, const xmlNode *n, const char *an, enum m
 }
 
 /* The settings, without their "raid-" prefix on <primary-disk>. */
-static const char *const SETTINGS[] = {"metadata", "bitmap", "wipe", "sr-type", "resync-speed", "report", "report-final", "mailaddr", "program", "check"};
+static const char *const SETTINGS[] = {"metadata",     "bitmap", "wipe",	 "sr-type",
+				       "resync-speed", "report", "report-final", "mailaddr",
+				       "program",      "check"};
 
 static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 			  struct raid_settings *rs)

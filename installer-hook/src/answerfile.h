@@ -84,8 +84,8 @@ struct raid_settings {
 	/* http(s) URLs xsraid PUTs its JSON report to (report.h), or NULL. */
 	char *report_url;	/* at every step and during the resync */
 	char *report_final_url; /* once, when the install attempt has ended */
-	char *mailaddr;		   /* where mdadm's monitor mails events; NULL: root */
-	char *program;		   /* run on every md event after it is logged; NULL: none */
+	char *mailaddr;		/* where mdadm's monitor mails events; NULL: root */
+	char *program;		/* run on every md event after it is logged; NULL: none */
 	enum md_check check;
 };
 

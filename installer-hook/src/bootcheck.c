@@ -347,9 +347,10 @@ static void check_initrds(struct collector *c)
 		char *img = xasprintf("boot/initrd-%s.img", *k);
 		char *path = path_join(e->root_dir, img);
 		char *conf = xasprintf("%s/boot/config-%s", e->root_dir, *k);
-		char *advice = xasprintf("rebuild it with the system's mkinitrd once etc/mdadm.conf "
-					 "names md0: mkinitrd -f /%s %s",
-					 img, *k);
+		char *advice =
+			xasprintf("rebuild it with the system's mkinitrd once etc/mdadm.conf "
+				  "names md0: mkinitrd -f /%s %s",
+				  img, *k);
 		struct buf data = BUF_INIT, config = BUF_INIT, err = BUF_INIT, how = BUF_INIT;
 		struct initrd_facts f = {0};
 		struct kernel_md km = {0};

@@ -78,8 +78,7 @@ static void expect_for(const struct check_run *c, const struct disk_info *d,
 								: "/usr/share/syslinux/gptmbr.bin");
 	e->root_device = xstrdup("/dev/" ROOT_ARRAY);
 	array_uuids(&c->inv, &e->uuids);
-	e->root_metadata =
-		!strcmp(member->md_metadata, "1.0") ? MD_METADATA_1_0 : MD_METADATA_0_90;
+	e->root_metadata = !strcmp(member->md_metadata, "1.0") ? MD_METADATA_1_0 : MD_METADATA_0_90;
 	strv_foreach(k, &t->kernels)
 		strv_push(&e->kernels, *k);
 	if (c->inv.tools.sgdisk[0])

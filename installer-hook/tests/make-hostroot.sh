@@ -223,10 +223,20 @@ label safe
   kernel mboot.c32
   append /boot/xen.gz nosmp --- /boot/vmlinuz-2.6-xen root=/dev/md0 ro --- /boot/initrd-2.6-xen.img
 EOF
+# Each initrd in the form of nash mkinitrd's mdadm-conf mode: md's modules,
+# mdadm and the system's mdadm.conf, and an init that assembles md0 with them.
+initrd=$dir/tmp/initrd
+mkdir -p "$initrd/sbin" "$initrd/etc" "$initrd/lib"
+printf '#!/bin/nash\ninsmod /lib/md-mod.ko\ninsmod /lib/raid1.ko\nmdadm -As --auto=yes --run /dev/md0\n' >"$initrd/init"
+tool "$initrd/sbin/mdadm"
+: >"$initrd/lib/md-mod.ko"
+: >"$initrd/lib/raid1.ko"
+cp "$dir/etc/mdadm.conf" "$initrd/etc/mdadm.conf"
 for k in "$kver" "$kdump"; do
-	echo "initrd for $k" >"$dir/boot/initrd-$k.img"
+	(cd "$initrd" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) | gzip -n >"$dir/boot/initrd-$k.img"
 	echo "kernel $k" >"$dir/boot/vmlinuz-$k"
 done
+rm -rf "$initrd"
 ln -s "initrd-$kver.img" "$dir/boot/initrd-2.6-xen.img"
 ln -s "vmlinuz-$kver" "$dir/boot/vmlinuz-2.6-xen"
 echo xen >"$dir/boot/xen.gz"
