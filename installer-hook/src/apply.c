@@ -135,6 +135,7 @@ static const char *const AFTER_FAILURE[N_STAGES] = {
 	[STAGE_FILESYSTEM_POPULATED] = "the first disk is untouched and boots as installed",
 	[STAGE_INSTALLATION_COMPLETE] = "see the log; the second disk holds the complete system",
 	[STAGE_REPLACE_DISK] = "the good disk is untouched; run the same command to carry on",
+	[STAGE_FIX_BOOT] = "what was mended stays so; xsraid check-boot shows what is left",
 };
 
 static int run_stage(struct engine *e, enum plan_stage stage, const struct journal_state *earlier)
@@ -145,8 +146,11 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 
 	for (size_t i = 0; i < p->n_steps; i++)
 		total += p->steps[i].stage == stage;
-	log_notice("%s: %zu steps for /dev/%s and /dev/%s", plan_stage_name(stage), total,
-		   p->in.disk[0], p->in.disk[1]);
+	if (p->in.disk[0][0])
+		log_notice("%s: %zu steps for /dev/%s and /dev/%s", plan_stage_name(stage), total,
+			   p->in.disk[0], p->in.disk[1]);
+	else
+		log_notice("%s: %zu steps", plan_stage_name(stage), total);
 	observe_stage_begin(plan_stage_name(stage), total);
 
 	for (size_t i = 0; i < p->n_steps && r == 0; i++) {
@@ -179,7 +183,7 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 	}
 	if (r == 0)
 		r = record(e, 0, plan_stage_name(stage), JOURNAL_STAGE_DONE, 0, NULL);
-	if (r == 0 && !e->journal_open)
+	if (r == 0 && !e->journal_open && p->journal.device)
 		r = log_error(-EIO, "%s: no journal was started; nothing is recorded",
 			      plan_stage_name(stage));
 	observe_stage_end(plan_stage_name(stage), r);
@@ -195,6 +199,11 @@ int apply_stage(const struct plan *p, enum plan_stage stage, const struct apply_
 
 	e.ctx.start_journal = start_journal;
 	e.ctx.engine = &e;
+	for (size_t i = 0; i < p->n_steps && !p->journal.device; i++)
+		if (p->steps[i].stage == stage && p->steps[i].destroys)
+			return log_error(
+				-EINVAL, "%s: step %s overwrites %s, and the plan has no journal",
+				plan_stage_name(stage), p->steps[i].id, p->steps[i].destroys);
 	if (earlier) {
 		r = journal_open(p->journal.device, p->journal.offset, p->journal.sector_size,
 				 &e.journal);

@@ -24,6 +24,10 @@
  * record that cannot be written stops the stage before the next action:
  * the journal must be trustworthy, or nothing runs.
  *
+ * A plan without a journal device (check-boot --fix's: nothing in it
+ * overwrites data, and all of it can simply be done again) keeps its
+ * records in memory; a step of it that overwrites something is refused.
+ *
  * On failure in the first stage, the plan's cleanup releases what the stage
  * mounted, so the installer can finish the single-disk install it started;
  * the first disk has not been touched.

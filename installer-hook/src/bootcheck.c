@@ -397,6 +397,24 @@ unsigned bootcheck_collect(const struct boot_expect *e, unsigned what, struct bo
 	return c.failures;
 }
 
+size_t bootcheck_add_fix_step(struct plan *p, const char *id, const char *title,
+			      struct boot_report *r)
+{
+	struct plan_step *s = NULL;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct boot_check *k = &r->checks[i];
+		if (!k->fix)
+			continue;
+		if (!s)
+			s = plan_add_step(p, STAGE_FIX_BOOT, id, title);
+		plan_step_take_action(s, k->fix);
+		free(k->fix);
+		k->fix = NULL;
+	}
+	return s ? s->n_actions : 0;
+}
+
 void boot_report_free(struct boot_report *r)
 {
 	for (size_t i = 0; i < r->n; i++) {

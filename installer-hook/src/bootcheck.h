@@ -50,6 +50,14 @@ enum {
  */
 unsigned bootcheck_collect(const struct boot_expect *e, unsigned what, struct boot_report *report);
 
+/*
+ * Appends to @p a step of stage STAGE_FIX_BOOT, @id and @title, made of the
+ * fixes of @r's failures, which it takes over; no step when @r has none.
+ * Returns the number of fixes.
+ */
+size_t bootcheck_add_fix_step(struct plan *p, const char *id, const char *title,
+			      struct boot_report *r);
+
 /* Appends one finding without a fix (@why and @advice only count for a failure). */
 void boot_report_add(struct boot_report *r, bool ok, const char *disk, const char *why,
 		     const char *advice, const char *what);

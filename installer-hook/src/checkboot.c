@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "bootcheck.h"
 #include "discover.h"
 #include "inputs.h"
@@ -296,33 +297,48 @@ static void print_json(const struct check_run *c, struct buf *o)
 
 /* --- fixing ---------------------------------------------------------------------- */
 
-static int no_journal(struct op_context *ctx, const char *device, uint64_t offset)
+/*
+ * The fixes of the findings as a plan, one step per disk and one for the
+ * system on md0, taken over from the findings; its number of fixes.
+ */
+static size_t fix_plan(struct check_run *c, struct plan *p)
 {
-	(void)ctx;
-	(void)offset;
-	return log_error(-EINVAL, "a check-boot fix has no journal to start on '%s'", device);
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_disks; i++) {
+		const char *name = c->disks[i].disk->name;
+		char *id = xasprintf("mend-%s", name);
+		char *title = xasprintf("Mend what keeps /dev/%s from booting alone", name);
+		n += bootcheck_add_fix_step(p, id, title, &c->disks[i].report);
+		free(title);
+		free(id);
+	}
+	n += bootcheck_add_fix_step(p, "mend-system",
+				    "Mend the system on md0 that every disk boots", &c->system);
+	return n;
 }
 
-static int run_fixes(const struct boot_report *r, unsigned *ret_done)
+/* Prints the plan of fixes, applies it, and says how it went; 0 or a negative errno. */
+static int apply_fixes(struct check_run *c)
 {
-	struct op_context ctx = {.start_journal = no_journal};
-	int status = 0;
+	struct plan p = {0};
+	struct buf text = BUF_INIT;
+	size_t n = fix_plan(c, &p);
+	int r = 0;
 
-	for (size_t j = 0; j < r->n; j++) {
-		const struct plan_action *a = r->checks[j].fix;
-		struct buf line = BUF_INIT;
-		if (!a)
-			continue;
-		action_describe(a, &line);
-		log_notice("fixing: %s", line.data);
-		buf_free(&line);
-		int rc = OPS[a->op].run(a, &ctx);
-		if (rc < 0)
-			status = rc;
-		else
-			(*ret_done)++;
+	if (n) {
+		plan_print_steps(&p, &text);
+		fputs(text.data, stdout);
+		fflush(stdout);
+		r = apply_stage(&p, STAGE_FIX_BOOT, NULL);
 	}
-	return status;
+	if (r < 0)
+		log_notice("check-boot: the fixes stopped at a failure; checking again");
+	else
+		log_notice("check-boot: %zu fix%s applied; checking again", n, n == 1 ? "" : "es");
+	buf_free(&text);
+	plan_free(&p);
+	return r;
 }
 
 static int check(struct check_run *c)
@@ -341,16 +357,7 @@ int checkboot_run(const struct checkboot_options *o)
 	int r = check(&c), status;
 
 	if (r == 0 && o->fix && !all_boot(&c)) {
-		unsigned done = 0;
-		int fr = 0;
-		for (size_t i = 0; i < c.n_disks; i++) {
-			int rc = run_fixes(&c.disks[i].report, &done);
-			fr = fr < 0 ? fr : rc;
-		}
-		int rc = run_fixes(&c.system, &done);
-		fr = fr < 0 ? fr : rc;
-		log_notice("check-boot: %u fix%s applied%s; checking again", done,
-			   done == 1 ? "" : "es", fr < 0 ? ", some failed" : "");
+		apply_fixes(&c);
 		free_run(&c);
 		r = check(&c);
 	}

@@ -10,8 +10,11 @@
  * bootcheck.c on that disk (its MBR boot code, GPT, the legacy-BIOS-bootable
  * partition, extlinux's boot sector), then once the checks of the system on
  * md0 they all boot (ldlinux.sys, extlinux.conf, fstab, mdadm.conf, the
- * initrds).  Each failure names its disk and its fix; --fix runs the fixes
- * through ops.c (the operations plans use), then checks again.
+ * initrds).  Each failure names its disk and its fix; --fix prints the
+ * fixes as a plan (stage fix-boot: a step per disk, one for the system),
+ * runs it through apply.c as every plan is run, then checks again.  The
+ * fixes rewrite boot code, attributes and configuration, never data, and
+ * can all be done again: the plan keeps no journal on the disks.
  */
 
 enum checkboot_exit {

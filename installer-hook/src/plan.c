@@ -42,6 +42,8 @@ const char *plan_stage_name(enum plan_stage s)
 		return "installation-complete";
 	case STAGE_REPLACE_DISK:
 		return "replace-disk";
+	case STAGE_FIX_BOOT:
+		return "fix-boot";
 	case N_STAGES:
 		break;
 	}
@@ -1322,6 +1324,27 @@ static void step_free(struct plan_step *s)
 		plan_action_free(&s->actions[j]);
 	free(s->actions);
 	free(s->destroys);
+	free(s->own_id);
+	free(s->own_title);
+}
+
+struct plan_step *plan_add_step(struct plan *p, enum plan_stage stage, const char *id,
+				const char *title)
+{
+	p->steps = xrealloc(p->steps, (p->n_steps + 1) * sizeof(*p->steps));
+	struct plan_step *s = &p->steps[p->n_steps++];
+	memset(s, 0, sizeof(*s));
+	s->stage = stage;
+	s->id = s->own_id = xstrdup(id);
+	s->title = s->own_title = xstrdup(title);
+	return s;
+}
+
+void plan_step_take_action(struct plan_step *s, struct plan_action *a)
+{
+	s->actions = xrealloc(s->actions, (s->n_actions + 1) * sizeof(*s->actions));
+	s->actions[s->n_actions++] = *a;
+	memset(a, 0, sizeof(*a));
 }
 
 void plan_free(struct plan *p)

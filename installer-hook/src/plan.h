@@ -39,6 +39,7 @@ enum plan_stage {
 	STAGE_FILESYSTEM_POPULATED,  /* the new system is mounted; disk 2 is built */
 	STAGE_INSTALLATION_COMPLETE, /* nothing is mounted; disk 1 joins the arrays */
 	STAGE_REPLACE_DISK,	     /* on the running host: a new disk joins the arrays */
+	STAGE_FIX_BOOT,		     /* on the running host: check-boot --fix mends what it found */
 	N_STAGES,
 };
 
@@ -147,6 +148,8 @@ struct plan_step {
 	bool always;
 	size_t n_actions;
 	struct plan_action *actions;
+	/* The id and title of a step made outside the step tables (plan_add_step), or NULL. */
+	char *own_id, *own_title;
 };
 
 /* Where the journal lives: partition 4 of the second disk. */
@@ -173,6 +176,16 @@ struct plan {
  */
 void plan_build(const struct plan_inputs *in, struct plan *ret);
 void plan_free(struct plan *p);
+
+/*
+ * Appends to @p an empty step of @stage, for a plan made of what was found
+ * on the system rather than from plan inputs (check-boot --fix's: its
+ * journal device is NULL, see apply.h).  @id and @title are copied.
+ */
+struct plan_step *plan_add_step(struct plan *p, enum plan_stage stage, const char *id,
+				const char *title);
+/* Moves the action @a into @s, leaving @a empty. */
+void plan_step_take_action(struct plan_step *s, struct plan_action *a);
 
 /* Frees what an action owns (for actions built outside a plan: check-boot's fixes). */
 void plan_action_free(struct plan_action *a);

@@ -70,13 +70,19 @@ void plan_print_text(const struct plan *p, struct buf *o)
 		   "1.0 MiB");
 	for (size_t i = 0; i < p->notes.n; i++)
 		buf_printf(o, "note: %s\n", p->notes.v[i]);
+	buf_putc(o, '\n');
+	plan_print_steps(p, o);
+}
 
+void plan_print_steps(const struct plan *p, struct buf *o)
+{
 	enum plan_stage stage = N_STAGES;
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct plan_step *s = &p->steps[i];
 		if (s->stage != stage) {
 			stage = s->stage;
-			buf_printf(o, "\nat %s%s:\n", plan_stage_name(stage), stage_where(stage));
+			buf_printf(o, "%sat %s%s:\n", stage == p->steps[0].stage ? "" : "\n",
+				   plan_stage_name(stage), stage_where(stage));
 		}
 		buf_printf(o, "%2zu. %s: %s\n", i + 1, s->id, s->title);
 		if (s->destroys)

@@ -13,6 +13,9 @@
 /* A summary of disks and arrays, then every step and what it does. */
 void plan_print_text(const struct plan *p, struct buf *out);
 
+/* The steps alone, by stage, each with what it does: all a plan made of findings has. */
+void plan_print_steps(const struct plan *p, struct buf *out);
+
 /* The same as JSON, with every action's data. */
 void plan_print_json(const struct plan *p, struct buf *out);
 

@@ -348,7 +348,10 @@ assert failed[1]["fix"]["argv"][1] == "--attributes=1:set:2"
 PY2
 # --fix mends the images below the system root, then the check passes.
 expect 0 "$work/out" -- "$XSRAID" check-boot --fix --sysroot "$work/host"
-contains "$work/out" "fixing: write $work/host/usr/share/syslinux/gptmbr.bin (440 bytes) to the boot code of $work/host/dev/sdb"
+contains "$work/out" " 1. mend-sdb: Mend what keeps /dev/sdb from booting alone"
+contains "$work/out" "    - write $work/host/usr/share/syslinux/gptmbr.bin (440 bytes) to the boot code of $work/host/dev/sdb"
+contains "$work/out" "xsraid: fix-boot: all steps done"
+contains "$work/out" "check-boot: 2 fixes applied; checking again"
 contains "$work/out" "every disk of md0 can boot the system alone (2 disks)"
 [ "$(head -c 440 "$work/host/dev/sdb" | tr -d G | wc -c)" -eq 0 ] && ok || bad "check-boot --fix did not write the boot code"
 expect 0 "$work/out" -- "$XSRAID" check-boot --sysroot "$work/host"

@@ -90,6 +90,7 @@ kdump=2.6.32.12-0.7.1.xs6.0.2.553.170674kdump
 rm -rf "$dir"
 mkdir -p "$dir/dev" "$dir/proc/sys/dev/raid" "$dir/sys/block" "$dir/tmp/root" "$dir/sbin"
 
+# shellcheck source=installer-hook/tests/sysroot-lib.sh
 . "$(dirname "$0")/sysroot-lib.sh"
 
 # Disk 1: exactly what XenServer 6.0.2's GPTPartitionTool writes: p1 root and

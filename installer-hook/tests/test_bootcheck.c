@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The boot checks as findings: on the image files of a host xsraid installed
- * (make-hostroot.sh), each failure names its disk, and the fixes, run
- * through the operations of ops.c as check-boot --fix runs them, mend the
- * images so that the same checks pass.  What cannot be mended by a program
+ * (make-hostroot.sh), each failure names its disk, and the fixes, run as
+ * a plan through apply.c as check-boot --fix runs them, mend the images so
+ * that the same checks pass.  What cannot be mended by a program
  * says what to do instead.
  */
 #include <setjmp.h>
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "bootcheck.h"
 #include "discover.h"
 #include "ops.h"
@@ -58,27 +59,19 @@ static const struct boot_check *find(const struct boot_report *r, const char *wh
 	return NULL;
 }
 
-static int no_journal(struct op_context *ctx, const char *device, uint64_t offset)
+/* Runs the fixes of @r as check-boot --fix does: a plan of stage fix-boot, through apply. */
+static size_t apply_fixes(struct boot_report *r)
 {
-	(void)ctx;
-	(void)device;
-	(void)offset;
-	return -EINVAL;
-}
+	struct plan p = {0};
+	size_t n = bootcheck_add_fix_step(&p, "mend-sdb", "Mend sdb", r);
 
-static unsigned apply_fixes(const struct boot_report *r)
-{
-	struct op_context ctx = {.start_journal = no_journal};
-	unsigned done = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		const struct plan_action *a = r->checks[i].fix;
-		if (a) {
-			assert_int_equal(OPS[a->op].run(a, &ctx), 0);
-			done++;
-		}
+	if (n) {
+		assert_int_equal(p.n_steps, 1);
+		assert_null(p.steps[0].destroys);
+		assert_int_equal(apply_stage(&p, STAGE_FIX_BOOT, NULL), 0);
 	}
-	return done;
+	plan_free(&p);
+	return n;
 }
 
 static void test_healthy_disks_boot(void **state)
