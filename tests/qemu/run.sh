@@ -5,9 +5,10 @@
 #   run.sh [SCENARIO...]      default: all of scenarios/*.sh
 #
 # 00-reference is a fixture that 2-no-raid-untouched compares against; it
-# is started first and 2 waits for it.  7-replace-disk and 8-check-boot
-# start from the disks 1a-raid-compact-http installed, and wait for it.  Needs QEMU_BUILD, IMG_STOCK,
-# IMG_XSRAID, ISO_XSRAID and ISO_FILES in the environment (see qemu.mk).
+# is started first and 2 waits for it.  9-replace-disk and 10-check-boot
+# start from the disks 1a-raid-compact-http installed, and wait for it.
+# Needs QEMU_BUILD, IMG_STOCK, IMG_XSRAID, ISO_XSRAID and ISO_FILES in the
+# environment (see qemu.mk).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,17 +18,18 @@ rm -rf "$out"
 mkdir -p "$out"
 
 if [ $# -eq 0 ]; then
+	# In number order (sort -V), so 1a starts before 9 and 10, which wait for it.
 	# shellcheck disable=SC2046 # scenario names have no spaces
-	set -- $(cd "$here/scenarios" && ls [0-9]*.sh | sed 's/\.sh$//')
+	set -- $(cd "$here/scenarios" && ls [0-9]*.sh | sed 's/\.sh$//' | sort -V)
 fi
-# 2 needs the reference install; 7 and 8 start from the RAID pair 1a installed.
+# 2 needs the reference install; 9 and 10 start from the RAID pair 1a installed.
 case " $* " in
 *" 2-no-raid-untouched "*)
 	case " $* " in *" 00-reference "*) ;; *) set -- 00-reference "$@" ;; esac
 	;;
 esac
 case " $* " in
-*" 7-replace-disk "* | *" 8-check-boot "*)
+*" 9-replace-disk "* | *" 10-check-boot "*)
 	case " $* " in *" 1a-raid-compact-http "*) ;; *) set -- 1a-raid-compact-http "$@" ;; esac
 	;;
 esac
@@ -45,7 +47,7 @@ for s in "$@"; do
 		wait "${pid_of[00-reference]}" 2>/dev/null
 	fi
 	case $s in
-	7-replace-disk | 8-check-boot)
+	9-replace-disk | 10-check-boot)
 		if [ -n "${pid_of[1a-raid-compact-http]:-}" ]; then
 			wait "${pid_of[1a-raid-compact-http]}" 2>/dev/null
 		fi

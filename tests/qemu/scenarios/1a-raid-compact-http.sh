@@ -12,7 +12,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 # A site's own filesystem-populated script, after xsraid's hook lines as the
 # README shows them: what it writes to the new system must reach md0.  It
 # also installs the site's alert program, which the answerfile names for
-# md events (scenario 7 sees it run).
+# md events (scenario 9 sees it run).
 cat >"$WORK/www/site-script" <<'SH'
 #!/bin/sh
 echo "ran at $XS_STAGE on $1" >"$1/etc/site-script.log"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario 8: "the second disk says Missing OS".  On a copy of disk 2 of the
+# Scenario 10: "the second disk says Missing OS".  On a copy of disk 2 of the
 # RAID pair scenario 1a installed, the boot code is broken as it happens in
 # the field: syslinux's mbr.bin (for MBR tables) instead of gptmbr.bin in
 # the MBR, and partition 1's legacy-BIOS-bootable bit cleared (as parted

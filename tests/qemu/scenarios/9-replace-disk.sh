@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario 7: a disk dies and a new one takes its place, on the RAID pair
+# Scenario 9: a disk dies and a new one takes its place, on the RAID pair
 # scenario 1a installed.  Disk 1 is gone: the host boots degraded from
 # disk 2 with a new, blank disk attached.  mdadm's monitor, which the
 # install turned on, reports the degraded arrays: to syslog through xsraid,
