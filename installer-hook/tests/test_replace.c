@@ -13,11 +13,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decide.h"
 #include "discover.h"
+#include "gpt.h"
 #include "mirror.h"
 #include "ops.h"
 #include "plan.h"
@@ -139,6 +142,112 @@ static void test_degraded_after_reboot(void **state)
 	free(root);
 }
 
+/* The action of @s that runs @tool (its argv[0] ends so), or a failure. */
+static const struct plan_action *find_run(const struct plan_step *s, const char *tool, size_t nth)
+{
+	for (size_t j = 0; j < s->n_actions; j++) {
+		const struct plan_action *a = &s->actions[j];
+		if (a->op == OP_RUN && a->argv.n && str_ends_with(a->argv.v[0], tool) && !nth--)
+			return a;
+	}
+	fail_msg("step %s runs no %s", s->id, tool);
+	return NULL;
+}
+
+static bool has_arg(const struct plan_action *a, const char *arg)
+{
+	strv_foreach(v, &a->argv)
+		if (!strcmp(*v, arg))
+			return true;
+	return false;
+}
+
+static const struct plan_step *step(const struct plan *p, const char *id)
+{
+	const struct plan_step *s = plan_find_step(p, id);
+
+	if (!s)
+		fail_msg("the plan has no step %s", id);
+	return s;
+}
+
+/*
+ * The plan for a blank disk: it gets the good disk's partitions where they
+ * are (new GUIDs, Linux RAID, partition 1 bootable), each partition joins
+ * its array, gptmbr.bin goes to its MBR, and it is checked to boot alone;
+ * in that order.
+ */
+static void test_plan_copies_the_good_disk(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded"));
+	const struct replace_request req = {"sdb", NULL, false};
+	struct inventory inv = {0};
+	struct plan p = {0};
+	struct buf err = BUF_INIT;
+
+	if (replace_plan(root, &req, &p, &err, NULL) < 0)
+		fail_msg("%s", err.data);
+	assert_int_equal(discover(root, "/", &inv), 0);
+	const struct disk_info *good = inventory_disk(&inv, "sda");
+	assert_non_null(good);
+	assert_true(good->n_parts >= N_ARRAYS);
+
+	const struct plan_step *part = step(&p, "partition-new-disk");
+	/* A blank disk: nothing to zap first, the one sgdisk writes the table. */
+	const struct plan_action *sgdisk = find_run(part, "sgdisk", 0);
+	assert_true(has_arg(sgdisk, "--clear"));
+	assert_string_equal(sgdisk->argv.v[sgdisk->argv.n - 1], "/dev/sdb");
+	assert_true(has_arg(sgdisk, "--attributes=1:set:2"));
+	for (unsigned n = 1; n <= N_ARRAYS; n++) {
+		const struct part_info *gp = &good->parts[n - 1];
+		char arg[96], guid[37];
+		assert_int_equal(gp->number, n);
+		snprintf(arg, sizeof(arg), "--new=%u:%" PRIu64 ":%" PRIu64, n, gp->first_lba,
+			 gp->last_lba);
+		if (!has_arg(sgdisk, arg))
+			fail_msg("the new disk's partition %u is not where the good disk's is (%s)",
+				 n, arg);
+		snprintf(arg, sizeof(arg), "--typecode=%u:fd00", n);
+		assert_true(has_arg(sgdisk, arg));
+		gpt_guid_format(&gp->unique, guid);
+		snprintf(arg, sizeof(arg), "--partition-guid=%u:%s", n, guid);
+		assert_false(has_arg(sgdisk, arg));
+	}
+
+	const struct plan_step *add = step(&p, "add-to-arrays");
+	for (unsigned i = 0; i < N_ARRAYS; i++) {
+		const struct plan_action *a = find_run(add, "mdadm", i);
+		char md[16], member[16];
+		snprintf(md, sizeof(md), "/dev/md%u", i);
+		snprintf(member, sizeof(member), "/dev/sdb%u", i + 1);
+		assert_string_equal(a->argv.v[1], md);
+		assert_string_equal(a->argv.v[2], "--add");
+		assert_string_equal(a->argv.v[3], member);
+		assert_int_equal(a->cond, COND_NOT_MEMBER);
+	}
+
+	const struct plan_step *code = step(&p, "boot-code");
+	const struct plan_action *w = &code->actions[code->n_actions - 1];
+	assert_int_equal(w->op, OP_WRITE_BOOT_CODE);
+	assert_string_equal(w->device, "/dev/sdb");
+	assert_true(str_ends_with(w->source, "/gptmbr.bin"));
+
+	const struct plan_step *verify = step(&p, "verify-new-disk");
+	assert_int_equal(verify->actions[0].op, OP_VERIFY_BOOT);
+	assert_string_equal(verify->actions[0].boot->disk, "/dev/sdb");
+
+	assert_true(part < add && add < code && code < verify);
+	/* The destructive step says what it overwrites: the new disk, nothing else. */
+	assert_non_null(part->destroys);
+	assert_non_null(strstr(part->destroys, "/dev/sdb"));
+	assert_null(strstr(part->destroys, "sda"));
+	inventory_free(&inv);
+	plan_free(&p);
+	buf_free(&err);
+	free(root);
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
@@ -167,7 +276,7 @@ static void test_refusals(void **state)
 
 	root = test_make_sysroot(SYSROOT_OPTS("--host", "degraded", "--new-size", "6442450944"));
 	expect_refusal(root, "sdb", NULL, false, "disk 'sdb' (6.0 GiB) is too small",
-		       "the arrays on 'sda' need at least 465 GiB");
+		       "the arrays on 'sda' need at least 465 GiB; name a larger disk");
 	free(root);
 
 	/* An array that is not running: md1 gone from sysfs. */
@@ -206,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_replace),
 		cmocka_unit_test(test_degraded_after_reboot),
+		cmocka_unit_test(test_plan_copies_the_good_disk),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_new_disk_with_data),
 	};
