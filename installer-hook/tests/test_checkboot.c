@@ -12,10 +12,8 @@
 
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "checkboot.h"
 #include "testlib.h"
@@ -25,26 +23,12 @@
 static int check_boot(const char *root, bool fix, char **ret_out)
 {
 	const struct checkboot_options o = {.root = root, .system = "/", .fix = fix};
-	struct buf b = BUF_INIT;
-	FILE *f = tmpfile();
-	char chunk[4096];
-	size_t len;
-	int saved, status;
+	struct test_capture cap;
+	int status;
 
-	assert_non_null(f);
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(f), STDOUT_FILENO) >= 0);
+	test_capture_begin(&cap, stdout);
 	status = checkboot_run(&o);
-	fflush(stdout);
-	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	while ((len = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, len);
-	fclose(f);
-	*ret_out = b.data ? buf_detach(&b) : xstrdup("");
+	*ret_out = test_capture_end(&cap);
 	return status;
 }
 

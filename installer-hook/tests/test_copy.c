@@ -232,26 +232,12 @@ static void assert_same_contents(const char *a, const char *b)
 static int verify_captured(const char *src, const char *dst, const struct copy_options *opts,
 			   char **ret_log)
 {
-	struct buf b = BUF_INIT;
-	FILE *f = tmpfile();
-	char chunk[4096];
-	int saved, r;
-	size_t len;
+	struct test_capture cap;
+	int r;
 
-	assert_non_null(f);
-	fflush(stderr);
-	saved = dup(STDERR_FILENO);
-	assert_true(saved >= 0);
-	assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+	test_capture_begin(&cap, stderr);
 	r = copy_verify(src, dst, opts, NULL);
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(f);
-	while ((len = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, len);
-	fclose(f);
-	*ret_log = buf_detach(&b);
+	*ret_log = test_capture_end(&cap);
 	return r;
 }
 

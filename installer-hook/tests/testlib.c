@@ -325,6 +325,33 @@ void test_put_server_stop(int pid)
 	waitpid(pid, NULL, 0);
 }
 
+void test_capture_begin(struct test_capture *c, FILE *stream)
+{
+	c->stream = stream;
+	c->file = tmpfile();
+	assert_non_null(c->file);
+	fflush(stream);
+	c->saved = dup(fileno(stream));
+	assert_true(c->saved >= 0);
+	assert_true(dup2(fileno(c->file), fileno(stream)) >= 0);
+}
+
+char *test_capture_end(struct test_capture *c)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t len;
+
+	fflush(c->stream);
+	assert_true(dup2(c->saved, fileno(c->stream)) >= 0);
+	close(c->saved);
+	rewind(c->file);
+	while ((len = fread(chunk, 1, sizeof(chunk), c->file)) > 0)
+		buf_append(&b, chunk, len);
+	fclose(c->file);
+	return b.data ? buf_detach(&b) : xstrdup("");
+}
+
 void test_compare_golden(const char *name, const char *got)
 {
 	char *rel = xasprintf("installer-hook/tests/golden/%s", name);

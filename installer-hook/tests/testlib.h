@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* A fresh directory under $TMPDIR (or /tmp), removed by test_cleanup_tmpdirs(); the caller frees
  * the name. */
@@ -31,6 +32,18 @@ int test_run(const char *const argv[]);
 
 /* Like test_run, capturing stdout into a malloc'd string (*out, caller frees). */
 int test_run_capture(const char *const argv[], char **out);
+
+/*
+ * What this process writes to @stream (stdout or stderr) between
+ * test_capture_begin() and test_capture_end(), caught in a temporary file;
+ * the end restores the stream and returns the text (malloc'd, never NULL).
+ */
+struct test_capture {
+	FILE *stream, *file;
+	int saved;
+};
+void test_capture_begin(struct test_capture *c, FILE *stream);
+char *test_capture_end(struct test_capture *c);
 
 /* The contents of file @rel of the source tree; aborts the test when it cannot be read. */
 char *test_src_text(const char *rel);
