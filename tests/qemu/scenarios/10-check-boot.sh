@@ -61,6 +61,9 @@ assert c["boots_alone"] is False
 assert [d["boots_alone"] for d in c["disks"]] == [True, False]
 ' "$WORK/json.txt"
 check_eq "check-boot --fix mends it (exit 0)" "$(step_rc check fix)" 0
+check "check-boot --fix prints its plan: one step for sdb" \
+	grep -q '^ 1\. mend-sdb: Mend what keeps /dev/sdb from booting alone$' "$WORK/fix.txt"
+check "check-boot --fix: the plan ran as plans run" grep -q 'xsraid: fix-boot: all steps done' "$WORK/fix.txt"
 check "check-boot --fix ran both fixes" grep -q 'check-boot: 2 fixes applied; checking again' "$WORK/fix.txt"
 check_eq "check-boot after the fix (exit 0)" "$(step_rc check again)" 0
 check "every disk boots alone now" grep -q '^every disk of md0 can boot the system alone (2 disks)$' "$WORK/again.txt"
