@@ -147,10 +147,10 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 	for (size_t i = 0; i < p->n_steps; i++)
 		total += p->steps[i].stage == stage;
 	if (p->in.disk[0][0])
-		log_notice("%s: %zu steps for /dev/%s and /dev/%s", plan_stage_name(stage), total,
-			   p->in.disk[0], p->in.disk[1]);
+		log_notice("%s: %zu step%s for /dev/%s and /dev/%s", plan_stage_name(stage), total,
+			   total == 1 ? "" : "s", p->in.disk[0], p->in.disk[1]);
 	else
-		log_notice("%s: %zu steps", plan_stage_name(stage), total);
+		log_notice("%s: %zu step%s", plan_stage_name(stage), total, total == 1 ? "" : "s");
 	observe_stage_begin(plan_stage_name(stage), total);
 
 	for (size_t i = 0; i < p->n_steps && r == 0; i++) {
