@@ -37,8 +37,11 @@ class Run:
         self.name = path.name
         self.info = dict(line.split("=", 1) for line in (path / "run").read_text().split())
         self.events = []
+        steps = self._xsraid_steps(path)
         for line in (path / "events").read_text().splitlines():
             f = line.split()
+            if steps is not None and f[5:6] == ["step"] and f[6] not in steps:
+                continue
             self.events.append((float(f[0]), [int(x) for x in f[1:5]], f[5:]))
         loads = [float(line.split()[1]) for line in (path / "loadavg").read_text().splitlines()
                  if len(line.split()) >= 2]
@@ -56,6 +59,16 @@ class Run:
                 self.vmhwm[len(self.vmhwm)] = int(kv["vmhwm_kib"])
             if w and w[0] == "fs":
                 self.fs = {k: int(v) for k, v in (x.split("=") for x in w[1:])}
+
+    @staticmethod
+    def _xsraid_steps(path):
+        """The ids of xsraid's steps ("xsraid: step N/M ID: title"), or None
+        for the other procedures.  Older hooks also took some of the lines
+        describing an action for steps; those events are left out."""
+        out = path / "xsraid-output"
+        if not out.exists():
+            return None
+        return set(re.findall(r"xsraid: step \d+/\d+ ([\w-]+):", out.read_text(errors="replace")))
 
     def _stage(self, stage):
         idx = [i for i, (_, _, w) in enumerate(self.events) if w[:1] == [stage]]
