@@ -98,7 +98,8 @@ class Run:
 def load_runs(results):
     runs = []
     for d in sorted(Path(results).iterdir()):
-        if (d / "done").exists() and (d / "events").exists():
+        # An install's run (the align runs install nothing).
+        if (d / "done").exists() and (d / "procedure").exists():
             runs.append(Run(d))
     return runs
 
