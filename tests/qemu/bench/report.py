@@ -343,7 +343,7 @@ def footprint(args, runs):
             for stage_no, kib in r.vmhwm.items():
                 hwm[(STAGES[stage_no], int(r.info["fill"]))].append(kib)
     if hwm:
-        print("\nxsraid's peak memory during apply (VmHWM, sampled every 0.2 s; target < 16 MiB):")
+        print("\nxsraid's peak memory during apply (VmHWM, sampled every 0.2 s; target < 16 MiB):\n")
         rows = [[st, f"{fill} %", len(v), f"{max(v) / 1024:.1f} MiB", spread(v, "{:.0f}")]
                 for (st, fill), v in sorted(hwm.items())]
         print(table(["stage", "root fill", "runs", "largest", "KiB, median [min-max]"], rows))
