@@ -9,6 +9,7 @@
 #   make test       everything CI runs: lint, unit tests under ASan/UBSan, fuzzers briefly,
 #                   QEMU scenarios
 #   make fuzz       the fuzzers, a minute each (installer-hook/tests/fuzz/fuzz.mk)
+#   make bench      what the conversion costs an install, under QEMU (hours; tests/qemu/bench/)
 #   make check-unit / check-cli / check-remaster / check-pxe / check-qemu / lint / format
 #
 # Versions of everything fetched from Debian are pinned in versions.env.
@@ -169,7 +170,7 @@ check-fetch-static: $(BUILD)/xsraid
 
 # --- static analysis and formatting -------------------------------------------
 
-FIXTURE_C    := $(wildcard tests/qemu/fixtures/*.c)
+FIXTURE_C    := $(wildcard tests/qemu/fixtures/*.c tests/qemu/bench/*.c)
 FORMAT_FILES := $(wildcard $(SRCDIR)/*.[ch] $(TESTDIR)/*.[ch] $(TESTDIR)/fuzz/*.[ch] \
                 $(REMASTER_DIR)/*.[ch] $(REMASTER_DIR)/tests/*.[ch]) $(FIXTURE_C)
 
@@ -216,6 +217,7 @@ test: deps lint lint-pxe check-unit check-cli check-pxe $(BUILD)/xsraid check-fe
 -include tests/qemu/qemu.mk
 -include pxe/pxe.mk
 -include installer-hook/tests/bench.mk
+-include tests/qemu/bench/bench.mk
 -include installer-hook/tests/fuzz/fuzz.mk
 
 # --- the remaster's targets, after qemu.mk, which makes the stand-in's image and CD --

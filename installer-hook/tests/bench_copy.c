@@ -8,7 +8,9 @@
  *
  * With BENCH_DROP_CACHES=1 (root only) the page cache is dropped before each
  * phase, so the source is read from the disk as in the installer; otherwise
- * the figures are for a warm cache.
+ * the figures are for a warm cache.  Each tree is also copied with `cp -a`,
+ * as a sanity check of the figures.  BENCH_TREE=DIR adds DIR as a third
+ * tree (make bench passes the benchmark's dom0).
  */
 #ifndef _GNU_SOURCE /* the Makefile defines it; this file needs it anyway */
 #define _GNU_SOURCE
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -136,11 +139,39 @@ static void report(const char *tree, const char *what, double seconds, const str
 	       (double)s->bytes / 1e6 / seconds, (double)(s->files + s->dirs) / seconds);
 }
 
-/* Copies @name from @work/src to @work/dst and verifies it, timing both. */
-static int bench(const char *work, const char *name)
+/* `cp -a SRC/. DST`, synced as copy_tree()'s copy is; returns the seconds, or -1. */
+static double cp_a(const char *src, const char *dst)
 {
-	char *src = xasprintf("%s/src/%s", work, name);
+	char *from = xasprintf("%s/.", src);
+	char *to = xasprintf("%s", dst);
+	int status;
+	double t0 = now();
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("cannot start cp for", src);
+	if (pid == 0) {
+		char cp[] = "cp", flag[] = "-a";
+		char *argv[] = {cp, flag, from, to, NULL};
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die("cannot wait for cp of", src);
+	sync();
+	free(from);
+	free(to);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	return now() - t0;
+}
+
+/* Copies @src to @work/dst/@name and verifies it, timing both; then to
+ * @work/dst/@name-cp with cp -a. */
+static int bench(const char *work, const char *src, const char *name)
+{
 	char *dst = xasprintf("%s/dst/%s", work, name);
+	char *dst_cp = xasprintf("%s/dst/%s-cp", work, name);
 	struct copy_stats cs, vs;
 	double t0, t1, t2;
 	int r;
@@ -159,9 +190,16 @@ static int bench(const char *work, const char *name)
 	if (r == 0) {
 		report(name, "copy_tree", t1 - t0, &cs);
 		report(name, "copy_verify", t2 - t1, &vs);
+		if (mkdir(dst_cp, 0755) < 0)
+			die("cannot create", dst_cp);
+		drop_caches();
+		double tcp = cp_a(src, dst_cp);
+		if (tcp < 0)
+			die("cp -a failed for", src);
+		report(name, "cp -a", tcp, &cs);
 	}
+	free(dst_cp);
 	free(dst);
-	free(src);
 	return r;
 }
 
@@ -195,10 +233,16 @@ int main(int argc, char **argv)
 	       cold() ? "cold" : "warm");
 
 	log_set_level(LOG_WARN);
-	r = bench(work, "small");
+	r = bench(work, dirs[2], "small");
 	if (r == 0)
-		r = bench(work, "large");
-	printf("(copy_tree includes syncing the copy; files/s counts files and directories)\n");
+		r = bench(work, dirs[3], "large");
+	const char *tree = getenv("BENCH_TREE");
+	if (r == 0 && tree && *tree) {
+		printf("tree dom0: %s\n", tree);
+		r = bench(work, tree, "dom0");
+	}
+	printf("(copy_tree and cp -a include syncing the copy; files/s counts files and "
+	       "directories; MB/s the files' apparent size)\n");
 
 	nftw(work, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)

@@ -2,16 +2,18 @@
 # Downloads the pinned Debian packages the QEMU proving ground is built from
 # and unpacks each one into its own directory:
 #
-#   fetch-debs.sh OUTDIR
+#   fetch-debs.sh OUTDIR [--bench]
 #     OUTDIR/debs/*.deb         as fetched by apt-get download NAME=VERSION
 #     OUTDIR/pkgs/NAME/...      dpkg -x of each package
 #
+# Without --bench, the packages of the stand-in; with it, those the
+# benchmark's dom0 is unpacked from (tests/qemu/bench/), and nothing else.
 # Every version comes from versions.env; nothing is fetched from anywhere but
 # the Debian archive apt is configured for.  Already-unpacked packages are
 # kept, so re-running is cheap.
 set -eu
 
-out=${1:?usage: fetch-debs.sh OUTDIR}
+out=${1:?usage: fetch-debs.sh OUTDIR [--bench]}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/versions.env"
 
@@ -19,7 +21,58 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 xen_series=$(echo "$DEB_XEN_HYPERVISOR" | cut -d. -f1,2)
 
 # package name and pinned version, one per line
-list="
+if [ "${2:-}" = --bench ]; then
+	list="
+linux-headers-${KERNEL_ABI%-amd64}-common $DEB_LINUX_HEADERS_COMMON
+xen-utils-$xen_series $DEB_XEN_UTILS
+xen-utils-common $DEB_XEN_UTILS_COMMON
+qemu-system-x86 $DEB_QEMU_SYSTEM_X86
+qemu-system-data $DEB_QEMU_SYSTEM_DATA
+ocaml-base $DEB_OCAML_BASE
+python3.11-minimal $DEB_PYTHON3_11_MINIMAL
+libpython3.11-minimal $DEB_LIBPYTHON3_11_MINIMAL
+libpython3.11-stdlib $DEB_LIBPYTHON3_11_STDLIB
+python3-distutils $DEB_PYTHON3_DISTUTILS
+python3-lib2to3 $DEB_PYTHON3_LIB2TO3
+python3-twisted $DEB_PYTHON3_TWISTED
+python3-numpy $DEB_PYTHON3_NUMPY
+perl-base $DEB_PERL_BASE
+perl-modules-5.36 $DEB_PERL_MODULES
+libperl5.36 $DEB_LIBPERL
+bash $DEB_BASH
+coreutils $DEB_COREUTILS
+util-linux $DEB_UTIL_LINUX
+systemd $DEB_SYSTEMD
+iproute2 $DEB_IPROUTE2
+iptables $DEB_IPTABLES
+openssh-server $DEB_OPENSSH_SERVER
+openssh-client $DEB_OPENSSH_CLIENT
+openssl $DEB_OPENSSL
+libssl3 $DEB_LIBSSL3
+ca-certificates $DEB_CA_CERTIFICATES
+libc-l10n $DEB_LIBC_L10N
+locales $DEB_LOCALES
+tzdata $DEB_TZDATA
+manpages $DEB_MANPAGES
+man-db $DEB_MAN_DB
+libselinux1 $DEB_LIBSELINUX1
+libacl1 $DEB_LIBACL1
+libpcre2-8-0 $DEB_LIBPCRE2_8_0
+lvm2 $DEB_LVM2
+multipath-tools $DEB_MULTIPATH_TOOLS
+open-iscsi $DEB_OPEN_ISCSI
+nfs-common $DEB_NFS_COMMON
+samba-common-bin $DEB_SAMBA_COMMON_BIN
+libicu72 $DEB_LIBICU72
+libllvm15 $DEB_LIBLLVM15
+libgl1-mesa-dri $DEB_LIBGL1_MESA_DRI
+gcc-12 $DEB_GCC_12
+cpp-12 $DEB_CPP_12
+vim-runtime $DEB_VIM_RUNTIME
+git $DEB_GIT
+"
+else
+	list="
 linux-image-$KERNEL_ABI $DEB_LINUX_IMAGE
 xen-hypervisor-$xen_series-amd64 $DEB_XEN_HYPERVISOR
 busybox-static $DEB_BUSYBOX_STATIC
@@ -47,6 +100,7 @@ libudev1 $DEB_LIBUDEV1
 attr $DEB_ATTR
 libattr1 $DEB_LIBATTR1
 "
+fi
 
 mkdir -p "$out/debs" "$out/pkgs"
 echo "$list" | while read -r name version; do

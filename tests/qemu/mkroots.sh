@@ -17,6 +17,13 @@
 #                                   a bare initramfs for -kernel/-initrd runs
 #                                   with every md personality, mdadm, mdmon,
 #                                   sgdisk and mke2fs, and INIT as /init
+#   mkroots.sh bench-tools PKGS BENCH_PKGS GUEST TOOLS OUT
+#                                   what the benchmark adds to the installer
+#                                   image (tests/qemu/bench/): GNU cp (from
+#                                   BENCH_PKGS) and mdadm with their
+#                                   libraries, the static programs
+#                                   in TOOLS, and the scripts in GUEST, in
+#                                   /opt/bench of OUT
 #
 # xsraid goes into the installer image the way a user puts it into
 # XenServer's: with xsraid-remaster (initramfs/).
@@ -52,9 +59,12 @@ put() {
 	cp -L "$1" "$2"
 }
 
-# All library directories of the unpacked packages, for resolving NEEDED.
+# All library directories of the unpacked packages, for resolving NEEDED
+# ($extra_pkgs: a second set of packages, searched after $pkgs).
+extra_pkgs=
 libdirs() {
-	for d in "$pkgs"/*/lib/x86_64-linux-gnu "$pkgs"/*/usr/lib/x86_64-linux-gnu; do
+	for d in "$pkgs"/*/lib/x86_64-linux-gnu "$pkgs"/*/usr/lib/x86_64-linux-gnu \
+		${extra_pkgs:+"$extra_pkgs"/*/lib/x86_64-linux-gnu "$extra_pkgs"/*/usr/lib/x86_64-linux-gnu}; do
 		[ -d "$d" ] && echo "$d"
 	done
 }
@@ -353,6 +363,24 @@ build_mdlab() {
 	chmod 0755 "$root/init"
 }
 
+# --- the benchmark's additions to the installer --------------------------
+
+build_bench_tools() {
+	rm -rf "$root"
+	mkdir -p "$root/opt/bench/bin"
+	extra_pkgs=$bench_pkgs
+	# GNU cp for the manual procedure's cp -vxpR (busybox cp has neither -v
+	# nor -x); mdadm (the installer has none; the procedures must not
+	# depend on the target's).
+	install_elf "$bench_pkgs/coreutils/bin/cp" opt/bench/bin/cp
+	install_elf "$pkgs/mdadm/sbin/mdadm" opt/bench/bin/mdadm
+	for t in "$tools"/*; do
+		cp "$t" "$root/opt/bench/bin/"
+	done
+	cp "$guest"/* "$root/opt/bench/"
+	chmod 0755 "$root/opt/bench/bin/"* "$root/opt/bench/hook" "$root/opt/bench/"*.sh
+}
+
 pack() {
 	# newc cpio, root-owned, gzip -9: what 6.0.2's mk/Makefile does.
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -9n) >"$1.tmp"
@@ -381,7 +409,15 @@ mdlab)
 	build_mdlab
 	pack "$5"
 	;;
+bench-tools)
+	pkgs=$2
+	bench_pkgs=$3
+	guest=$4
+	tools=$5
+	root=$6
+	build_bench_tools
+	;;
 *)
-	die "usage: mkroots.sh dom0 PKGS OUT RAIDAUTORUN | installer PKGS DOM0 OUT IMG | mdlab PKGS INIT OUT IMG"
+	die "usage: mkroots.sh dom0 PKGS OUT RAIDAUTORUN | installer PKGS DOM0 OUT IMG | mdlab PKGS INIT OUT IMG | bench-tools PKGS BENCH_PKGS GUEST TOOLS OUT"
 	;;
 esac
