@@ -44,6 +44,6 @@ void observe_progress(const char *what, uint64_t done, uint64_t total)
 
 void observe_boot_check(const char *disk, int failures)
 {
-	if (listening && listener.boot_check)
-		listener.boot_check(listener.ctx, disk, failures);
+	if (listening && listener.disk_checked)
+		listener.disk_checked(listener.ctx, disk, failures);
 }

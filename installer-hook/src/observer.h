@@ -34,7 +34,7 @@ struct observer {
 	/* @what names the array ("md0"); bytes of @total done. */
 	void (*progress)(void *ctx, const char *what, uint64_t done, uint64_t total);
 	/* @disk ("sdb") failed @failures of the checks that it boots on its own. */
-	void (*boot_check)(void *ctx, const char *disk, int failures);
+	void (*disk_checked)(void *ctx, const char *disk, int failures);
 	void *ctx;
 };
 

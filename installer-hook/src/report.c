@@ -489,7 +489,7 @@ void report_start(const struct raid_settings *rs, const char *state_file)
 		.step = on_step,
 		.stage_end = on_stage_end,
 		.progress = on_progress,
-		.boot_check = on_boot_check,
+		.disk_checked = on_boot_check,
 	};
 	struct buf text = BUF_INIT;
 
