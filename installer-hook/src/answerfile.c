@@ -46,6 +46,13 @@ const char *sr_type_name(enum sr_type t)
 
 static const char *const CHECK_NAMES[] = {"weekly", "monthly", "none"};
 
+static const char *const COPY_NAMES[] = {"files", "blocks"};
+
+const char *root_copy_name(enum root_copy c)
+{
+	return (unsigned)c < ARRAY_SIZE(COPY_NAMES) ? COPY_NAMES[c] : "?";
+}
+
 const char *md_check_name(enum md_check c)
 {
 	return (unsigned)c < ARRAY_SIZE(CHECK_NAMES) ? CHECK_NAMES[c] : "?";
@@ -511,10 +518,26 @@ static int parse_check(struct parse *p, const xmlNode *n, const char *an, enum m
 	return r;
 }
 
+static int parse_copy(struct parse *p, const xmlNode *n, const char *an, enum root_copy *ret)
+{
+	char *v = attr(n, an);
+	int r = 0;
+
+	if (!v || !strcmp(v, "files"))
+		*ret = ROOT_COPY_FILES;
+	else if (!strcmp(v, "blocks"))
+		*ret = ROOT_COPY_BLOCKS;
+	else
+		r = parse_error(p, node_line(n), "%s=\"%s\" must be files (the default) or blocks",
+				an, clip(v));
+	free(v);
+	return r;
+}
+
 /* The settings, without their "raid-" prefix on <primary-disk>. */
 static const char *const SETTINGS[] = {"metadata",     "bitmap", "wipe",	 "sr-type",
 				       "resync-speed", "report", "report-final", "mailaddr",
-				       "program",      "check"};
+				       "program",      "check",	 "copy"};
 
 static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 			  struct raid_settings *rs)
@@ -548,6 +571,8 @@ static int parse_settings(struct parse *p, const xmlNode *n, const char *prefix,
 		r = parse_program(p, n, name[8], &rs->program);
 	if (r == 0)
 		r = parse_check(p, n, name[9], &rs->check);
+	if (r == 0)
+		r = parse_copy(p, n, name[10], &rs->copy);
 	return r;
 }
 
@@ -1240,7 +1265,8 @@ void answerfile_to_json(const struct answerfile *a, struct buf *b)
 	json_str_or_null(b, rs->mailaddr);
 	buf_puts(b, ",\n    \"program\": ");
 	json_str_or_null(b, rs->program);
-	buf_printf(b, ",\n    \"check\": \"%s\"\n  }\n}\n", md_check_name(rs->check));
+	buf_printf(b, ",\n    \"check\": \"%s\",\n    \"copy\": \"%s\"\n  }\n}\n",
+		   md_check_name(rs->check), root_copy_name(rs->copy));
 }
 
 /* --- unrendered templates --------------------------------------------------- */

@@ -30,7 +30,7 @@
  *
  * Settings are attributes of the element that declares the mirror: on
  * <raid>, metadata= bitmap= wipe= sr-type= resync-speed= report=
- * report-final= mailaddr= program= check=; on <primary-disk>, the same names
+ * report-final= mailaddr= program= check= copy=; on <primary-disk>, the same names
  * with a "raid-" prefix.
  * answerfile/README.md documents them.
  *
@@ -65,6 +65,12 @@ enum md_check {
 	MD_CHECK_NONE,
 };
 
+/* How the installed root reaches md0. */
+enum root_copy {
+	ROOT_COPY_FILES,  /* file by file into a new filesystem, before the installer ends */
+	ROOT_COPY_BLOCKS, /* the filesystem's used blocks, once the installer has ended */
+};
+
 enum raid_syntax {
 	RAID_SYNTAX_NONE,
 	RAID_SYNTAX_ATTRIBUTE, /* <primary-disk raid="sdb"> */
@@ -87,6 +93,7 @@ struct raid_settings {
 	char *mailaddr;		/* where mdadm's monitor mails events; NULL: root */
 	char *program;		/* run on every md event after it is logged; NULL: none */
 	enum md_check check;
+	enum root_copy copy;
 };
 
 struct answerfile_script {
@@ -146,6 +153,7 @@ const char *md_bitmap_name(enum md_bitmap b);
 const char *wipe_policy_name(enum wipe_policy w);
 const char *sr_type_name(enum sr_type t);
 const char *md_check_name(enum md_check c);
+const char *root_copy_name(enum root_copy c);
 
 /*
  * Checks a disk name from an answerfile.  A disk is named the way the kernel

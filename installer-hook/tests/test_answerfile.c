@@ -520,6 +520,39 @@ static void test_monitoring_settings(void **state)
 		     "mailaddr, program, check");
 }
 
+/* copy= says how the root reaches md0: files unless blocks are asked for. */
+static void test_copy_setting(void **state)
+{
+	(void)state;
+	struct answerfile af;
+	struct buf err = BUF_INIT, json = BUF_INIT;
+	static const char *const doc[] = {
+		"<installation><primary-disk raid=\"sdb\">sda</primary-disk></installation>",
+		"<installation><primary-disk raid=\"sdb\" raid-copy=\"blocks\">sda</primary-disk>"
+		"</installation>",
+		"<installation><raid device=\"md127\" copy=\"files\"><disk>sda</disk>"
+		"<disk>sdb</disk></raid><primary-disk>md127</primary-disk></installation>",
+	};
+	static const enum root_copy want[] = {ROOT_COPY_FILES, ROOT_COPY_BLOCKS, ROOT_COPY_FILES};
+
+	for (size_t i = 0; i < ARRAY_SIZE(doc); i++) {
+		if (answerfile_parse(doc[i], strlen(doc[i]), "a.xml", &af, &err) < 0)
+			fail_msg("%s", err.data);
+		assert_int_equal(af.raid.copy, want[i]);
+		buf_reset(&json);
+		answerfile_to_json(&af, &json);
+		assert_non_null(strstr(json.data, want[i] == ROOT_COPY_BLOCKS
+							  ? "\"copy\": \"blocks\""
+							  : "\"copy\": \"files\""));
+		answerfile_free(&af);
+	}
+	expect_error("<installation><primary-disk raid=\"sdb\" raid-copy=\"dd\">sda"
+		     "</primary-disk></installation>",
+		     "a.xml:1: raid-copy=\"dd\" must be files (the default) or blocks", NULL);
+	buf_free(&json);
+	buf_free(&err);
+}
+
 /* resync-speed is bounded by what the kernel takes, with and without a suffix, and never wraps. */
 static void test_resync_speed_range(void **state)
 {
@@ -913,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_messages_stay_one_line),
 		cmocka_unit_test(test_resync_speed_range),
+		cmocka_unit_test(test_copy_setting),
 		cmocka_unit_test(test_monitoring_settings),
 		cmocka_unit_test(test_raid_rules),
 		cmocka_unit_test(test_installation_rules),
