@@ -55,9 +55,23 @@ void cmd_sgdisk_disk2(const struct plan_inputs *in, const char *dev, struct strv
 void cmd_sgdisk_disk1(const struct plan_inputs *in, const char *dev, struct strv *argv)
 {
 	strv_push(argv, in->sgdisk.path);
-	for (unsigned n = 1; n <= 2; n++) {
-		strv_pushf(argv, "--typecode=%u:fd00", n);
-		strv_pushf(argv, "--change-name=%u:%s", n, PART_NAMES[n - 1]);
+	if (in->root_copy == ROOT_COPY_BLOCKS) {
+		/*
+		 * Partition 1 grows into the start of partition 2, keeping both
+		 * partitions' GUIDs: its filesystem ends where it did, and md's
+		 * superblock goes into the room after it.
+		 */
+		strv_push(argv, "--set-alignment=1");
+		for (unsigned n = 1; n <= 2; n++)
+			strv_pushf(argv, "--delete=%u", n);
+		for (unsigned n = 1; n <= 2; n++)
+			new_partition(in, n, in->part_first[n - 1], in->part_last[n - 1],
+				      &in->part_guid[0][n - 1], "fd00", argv);
+	} else {
+		for (unsigned n = 1; n <= 2; n++) {
+			strv_pushf(argv, "--typecode=%u:fd00", n);
+			strv_pushf(argv, "--change-name=%u:%s", n, PART_NAMES[n - 1]);
+		}
 	}
 	strv_push(argv, "--attributes=1:set:2");
 	strv_push(argv, "--delete=3");
@@ -134,6 +148,19 @@ void cmd_mkfs_root(const struct plan_inputs *in, const char *dev, struct strv *a
 	root_temp_label(in, label, sizeof(label));
 	strv_push(argv, in->mkfs.path);
 	strv_push(argv, "-q");
+	strv_push(argv, "-L");
+	strv_push(argv, label);
+	strv_push(argv, dev);
+}
+
+void cmd_tune2fs_clone_identity(const struct plan_inputs *in, const char *dev, struct strv *argv)
+{
+	char label[32];
+
+	root_temp_label(in, label, sizeof(label));
+	strv_push(argv, in->tune2fs.path);
+	strv_push(argv, "-U");
+	strv_push(argv, "random");
 	strv_push(argv, "-L");
 	strv_push(argv, label);
 	strv_push(argv, dev);

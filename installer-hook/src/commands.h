@@ -45,6 +45,11 @@ void cmd_mdadm_add(const struct plan_inputs *in, unsigned array, const char *mem
 void cmd_mdadm_stop(const struct plan_inputs *in, const char *array, struct strv *argv);
 
 void cmd_mkfs_root(const struct plan_inputs *in, const char *dev, struct strv *argv);
+/*
+ * A block copy of the root carries the original's UUID and label: it gets a
+ * new UUID and the temporary label, so no two filesystems answer to either.
+ */
+void cmd_tune2fs_clone_identity(const struct plan_inputs *in, const char *dev, struct strv *argv);
 void cmd_tune2fs_label(const struct plan_inputs *in, const char *dev, struct strv *argv);
 void cmd_extlinux_install(const struct plan_inputs *in, struct strv *argv);
 void cmd_initrd(const struct plan_inputs *in, const char *kver, struct strv *argv);

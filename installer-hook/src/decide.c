@@ -226,6 +226,42 @@ static void derive_identifiers(struct plan_inputs *in)
 		}
 }
 
+/*
+ * A block copy lays the root filesystem at the same offsets of md0, and md
+ * keeps its superblock (and a 0.90 or 1.0 bitmap) after the data, in at most
+ * 140 KiB: partition 1 must end that far past the filesystem.  The
+ * installer's filesystem fills partition 1, so partition 1 grows into the
+ * first MiB of partition 2, which holds nothing yet.
+ */
+#define CLONE_END_ROOM (UINT64_C(1) << 20)
+
+static void decide_root_copy(const struct raid_settings *rs, const struct target_info *t,
+			     const struct part_info *const p[N_ARRAYS], struct plan_inputs *in)
+{
+	uint64_t ss = in->sector_size;
+	const char *why = t->clone_problem;
+
+	in->root_copy = ROOT_COPY_FILES;
+	if (rs->copy != ROOT_COPY_BLOCKS)
+		return;
+	if (!why[0]) {
+		uint64_t last = p[0]->first_lba + (t->fs_bytes + CLONE_END_ROOM + ss - 1) / ss - 1;
+		if (last < p[0]->last_lba)
+			last = p[0]->last_lba;
+		if (last + 1 + (p[1]->last_lba - p[1]->first_lba + 1) / 2 > p[1]->last_lba) {
+			why = "partition 2 is too small to give partition 1 room for md's superblock "
+			      "after the filesystem";
+		} else {
+			in->root_copy = ROOT_COPY_BLOCKS;
+			in->root_fs_bytes = t->fs_bytes;
+			in->part_last[0] = last;
+			in->part_first[1] = last + 1;
+			return;
+		}
+	}
+	snprintf(in->root_copy_note, sizeof(in->root_copy_note), "%s", why);
+}
+
 static const struct part_info *find_part(const struct disk_info *d, unsigned n)
 {
 	for (size_t i = 0; i < d->n_parts; i++)
@@ -611,6 +647,7 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 		goto out;
 	}
 	str_copy(in.target_dir, sizeof(in.target_dir), target_dir);
+	decide_root_copy(rs, t, p, &in);
 	for (unsigned i = 0; i < N_ARRAYS; i++) {
 		uint64_t member = (in.part_last[i] - in.part_first[i] + 1) * ss;
 		in.metadata[i] = rs->metadata;
@@ -640,6 +677,10 @@ int decide_inputs(const struct answerfile *af, const struct inventory *inv, cons
 	str_copy(in.initrd_tool, sizeof(in.initrd_tool), t->initrd_tool);
 	str_copy(in.initrd_tool_path, sizeof(in.initrd_tool_path), t->initrd_tool_path);
 	derive_identifiers(&in);
+	/* A grown partition 1 and a moved partition 2 keep their GUIDs. */
+	if (in.root_copy == ROOT_COPY_BLOCKS)
+		for (unsigned i = 0; i < 2; i++)
+			in.part_guid[0][i] = p[i]->unique;
 	/* The journal's header carries the inputs; a plan that cannot record them never starts. */
 	struct buf payload = BUF_INIT;
 	inputs_serialize(&in, &payload);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "configedit.h"
+#include "fsclone.h"
 #include "log.h"
 
 /* Block devices that are never installation disks. */
@@ -908,6 +909,33 @@ static void find_in_target(const char *tdir, const char *const *cands, size_t n,
 	}
 }
 
+/* Whether the root filesystem, mounted now, can later be copied as its used blocks. */
+static void read_clone_facts(const struct disk_info *d, const struct part_info *pi,
+			     struct target_info *t)
+{
+	uint8_t sb[FSCLONE_SUPERBLOCK_BYTES];
+	uint64_t off = pi->first_lba * d->sector_size;
+	struct fsclone_info fi;
+	struct buf why = BUF_INIT;
+	int fd = open(d->path, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : pread_exact(fd, sb, sizeof(sb), off + FSCLONE_SUPERBLOCK_OFFSET);
+
+	if (r < 0) {
+		snprintf(t->clone_problem, sizeof(t->clone_problem),
+			 "the superblock of %s cannot be read: %s", pi->dev, strerror(-r));
+	} else if (fsclone_parse_superblock(sb, true, &fi, &why) == 0) {
+		t->fs_bytes = fi.fs_bytes;
+		if (fi.fs_bytes > (pi->last_lba - pi->first_lba + 1) * d->sector_size)
+			snprintf(t->clone_problem, sizeof(t->clone_problem),
+				 "the filesystem on %s is larger than its partition", pi->dev);
+	} else {
+		snprintf(t->clone_problem, sizeof(t->clone_problem), "%s", why.data);
+	}
+	buf_free(&why);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void read_target(const char *root, const char *target_dir, struct inventory *inv)
 {
 	static const char *const dracut[] = {"/usr/sbin/dracut", "/sbin/dracut", "/usr/bin/dracut"};
@@ -946,6 +974,7 @@ static void read_target(const char *root, const char *target_dir, struct invento
 			if (!match || t->root_dev[0])
 				continue;
 			str_copy(t->root_dev, sizeof(t->root_dev), pi->dev);
+			read_clone_facts(d, pi, t);
 			for (size_t k = 0; k < pi->n_sigs; k++) {
 				if (strcmp(pi->sigs[k].usage, "filesystem"))
 					continue;

@@ -146,7 +146,10 @@ struct target_info {
 	char raid_check_path[256];  /* a check job of the target's own mdadm, "" when none */
 	bool cron_d;		    /* etc/cron.d exists */
 	unsigned extlinux_entries;
-	char problem[256]; /* why the target cannot be converted, "" if it can */
+	/* The root filesystem as a block copy sees it: its size, and what stands in the way. */
+	uint64_t fs_bytes;
+	char clone_problem[192]; /* "" when its used blocks can be copied as they lie */
+	char problem[256];	 /* why the target cannot be converted, "" if it can */
 };
 
 struct inventory {

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 /* The superblock: 1024 bytes at byte 1024, whatever the block size. */
-#define SB_OFFSET 1024u
-#define SB_SIZE	  1024u
+#define SB_OFFSET FSCLONE_SUPERBLOCK_OFFSET
+#define SB_SIZE	  FSCLONE_SUPERBLOCK_BYTES
 
 enum {
 	SB_BLOCKS_COUNT = 0x04,
@@ -390,6 +390,17 @@ static int probe_reader(struct reader *rd, uint64_t size, bool mounted_ok, struc
 			      size);
 	r = reader_read(rd, SB_OFFSET, SB_SIZE, &sb, why);
 	return r < 0 ? r : parse_superblock(sb, mounted_ok, g, why);
+}
+
+int fsclone_parse_superblock(const uint8_t sb[FSCLONE_SUPERBLOCK_BYTES], bool mounted_ok,
+			     struct fsclone_info *ret, struct buf *why)
+{
+	struct geometry g;
+	int r = parse_superblock(sb, mounted_ok, &g, why);
+
+	if (r == 0)
+		*ret = g.info;
+	return r;
 }
 
 int fsclone_probe(int fd, bool mounted_ok, struct fsclone_info *ret, struct buf *why)

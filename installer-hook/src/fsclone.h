@@ -35,6 +35,18 @@ struct fsclone_info {
 	char uuid[37];	      /* lower case, with dashes */
 };
 
+/* Where the superblock lies in the filesystem, and its size. */
+#define FSCLONE_SUPERBLOCK_OFFSET 1024u
+#define FSCLONE_SUPERBLOCK_BYTES  1024u
+
+/*
+ * What fsclone_probe() decides, from the superblock's bytes alone (read by
+ * the caller, e.g. from inside a whole disk): the same refusals but the
+ * ones about the device's size.
+ */
+int fsclone_parse_superblock(const uint8_t sb[FSCLONE_SUPERBLOCK_BYTES], bool mounted_ok,
+			     struct fsclone_info *ret, struct buf *why);
+
 /*
  * Reads the ext2/3/4 superblock of @fd (a partition or an image file, read
  * from offset 0; O_DIRECT or not).  Returns 0 when the filesystem can be

@@ -156,6 +156,11 @@ static const char *purpose_name(unsigned v)
 	return plan_purpose_name((enum plan_purpose)v);
 }
 
+static const char *copy_name(unsigned v)
+{
+	return root_copy_name((enum root_copy)v);
+}
+
 static const char *check_name(unsigned v)
 {
 	return md_check_name((enum md_check)v);
@@ -213,6 +218,9 @@ static const struct field FIELDS[] = {
 	SCALAR("distro_check", F_STR, distro_check),
 	SCALAR("cron_d", F_BOOL, cron_d),
 	SCALAR("remove_member", F_LIST, remove_members),
+	ENUM("root_copy", root_copy, copy_name, 2),
+	SCALAR("root_fs_bytes", F_U64, root_fs_bytes),
+	SCALAR("root_copy_note", F_STR, root_copy_note),
 };
 
 #define FORMAT_VERSION 1

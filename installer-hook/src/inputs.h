@@ -65,7 +65,11 @@ struct plan_inputs {
 	char root_label[64];
 	char root_uuid[64];
 	char root_fstype[16];
-	char target_dir[256]; /* the installed system: where the installer mounted it, or "/" */
+	/* How the root reaches md0; with blocks, partition 1 is grown to hold root_fs_bytes. */
+	enum root_copy root_copy;
+	uint64_t root_fs_bytes;
+	char root_copy_note[192]; /* why blocks were asked for and files are copied, or "" */
+	char target_dir[256];	  /* the installed system: where the installer mounted it, or "/" */
 	enum md_metadata metadata[N_ARRAYS]; /* per array: md2 may need 1.0 where 0.90 cannot */
 	enum md_bitmap bitmap;
 	enum sr_type sr_type;

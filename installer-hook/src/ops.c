@@ -24,6 +24,7 @@
 #include "configedit.h"
 #include "copy.h"
 #include "discover.h"
+#include "fsclone.h"
 #include "log.h"
 #include "mirror.h"
 #include "observer.h"
@@ -300,6 +301,17 @@ static void describe_verify_tree(const struct plan_action *a, struct buf *o)
 		buf_puts(o, " but of ");
 		put_list(o, &a->paths, "");
 	}
+}
+
+static void describe_clone_fs(const struct plan_action *a, struct buf *o)
+{
+	char h[32];
+
+	format_size(h, sizeof(h), a->numbers[0]);
+	buf_printf(o,
+		   "copy the blocks the filesystem on %s uses (%s filesystem, as its block bitmaps "
+		   "say) to the same offsets of %s, then read them back from %s and compare",
+		   a->source, h, a->device, a->device);
 }
 
 static void describe_check_fs_uuid(const struct plan_action *a, struct buf *o)
@@ -823,6 +835,27 @@ static int op_verify_tree(const struct plan_action *a, struct op_context *ctx)
 	return copy_or_verify(a, true);
 }
 
+static int op_clone_fs(const struct plan_action *a, struct op_context *ctx)
+{
+	struct fsclone_stats st = {0};
+	struct buf err = BUF_INIT;
+	int r;
+
+	(void)ctx;
+	r = fsclone_copy(a->source, a->device, copy_progress,
+			 (void *)"copying the root filesystem's blocks", &st, &err);
+	if (r < 0) {
+		log_error(r, "%s; the first disk is left as it is", err.data);
+		buf_free(&err);
+		return r;
+	}
+	buf_free(&err);
+	log_notice("copied %" PRIu64 " MiB in %" PRIu64 " runs from %s to %s; read back %" PRIu64
+		   " MiB, the same",
+		   st.bytes_copied >> 20, st.runs, a->source, a->device, st.bytes_verified >> 20);
+	return 0;
+}
+
 static int op_check_fs_uuid(const struct plan_action *a, struct op_context *ctx)
 {
 	blkid_probe pr = blkid_new_probe_from_filename(a->device);
@@ -1241,4 +1274,5 @@ const struct op OPS[N_OPS] = {
 	[OP_COPY_FILE] = {"copy-file", op_copy_file, describe_copy_file},
 	[OP_START_ARRAY] = {"start-array", op_start_array, describe_start_array},
 	[OP_ERASE_OLD_SIGS] = {"erase-signatures", op_erase_signatures, describe_erase_signatures},
+	[OP_CLONE_FS] = {"clone-fs", op_clone_fs, describe_clone_fs},
 };

@@ -435,6 +435,26 @@ static void mkfs_md0(struct builder *b)
 	free(md0);
 }
 
+/* The filesystem's used blocks, at the same offsets, read back and compared. */
+static void clone_root(struct builder *b)
+{
+	struct plan_action *a = add(b, OP_CLONE_FS);
+
+	a->source = part_dev(b->in, 0, 1);
+	a->device = dupf("/dev/%s", md_array_name(0));
+	push_number(a, b->in->root_fs_bytes);
+}
+
+static void set_clone_identity(struct builder *b)
+{
+	struct strv argv = STRV_INIT;
+	char *md0 = dupf("/dev/%s", md_array_name(0));
+
+	cmd_tune2fs_clone_identity(b->in, md0, &argv);
+	add_run(b, tool_root(b, &b->in->tune2fs), &argv, TIMEOUT_LABEL);
+	free(md0);
+}
+
 static void bind_source(struct builder *b)
 {
 	struct plan_action *a = add(b, OP_BIND_MOUNT);
@@ -650,6 +670,17 @@ static void set_up_day_two(struct builder *b)
 static void bind_newroot(struct builder *b)
 {
 	add_system_binds(b, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL);
+}
+
+/*
+ * A file copy leaves md0 mounted from the second stage's first step; a block
+ * copy makes md0's filesystem in the second stage, so the steps after it
+ * mount it themselves.
+ */
+static void mount_md0_cloned(struct builder *b)
+{
+	if (b->in->root_copy == ROOT_COPY_BLOCKS)
+		mount_md0(b);
 }
 
 static void rebuild_initrds(struct builder *b)
@@ -1007,6 +1038,16 @@ static bool has_stale_arrays(const struct plan_inputs *in)
 	return in->stale_arrays.n > 0;
 }
 
+static bool copies_files(const struct plan_inputs *in)
+{
+	return in->root_copy == ROOT_COPY_FILES;
+}
+
+static bool copies_blocks(const struct plan_inputs *in)
+{
+	return in->root_copy == ROOT_COPY_BLOCKS;
+}
+
 static bool has_failed_members(const struct plan_inputs *in)
 {
 	return in->remove_members.n > 0;
@@ -1050,41 +1091,66 @@ static const struct step_def STEPS[] = {
 	{"start-root-array", A, .always = true,
 	 .title = "Make sure md0 runs",
 	 .build = {start_md0_from_disk2, check_md0, set_resync_speed}},
-	{"copy-root", A, .destroys = destroys_md0,
+	{"copy-root", A, .wanted = copies_files, .destroys = destroys_md0,
 	 .title = "Make the root filesystem on md0 and copy the installed system into it",
 	 .build = {umount_newroot_leftover, mkfs_md0, bind_source, mount_md0, copy_tree, umount_newroot_synced}},
-	{"verify-copy", A,
+	{"verify-copy", A, .wanted = copies_files,
 	 .title = "Compare the copy with the installed system",
 	 .build = {bind_source, mount_md0, verify_copy, umount_source}},
-	{"configure-target", A,
+	{"configure-target", A, .wanted = copies_files,
 	 .title = "Point the new root's configuration at the md devices",
 	 .build = {mount_md0, configure_new_root}},
-	{"set-up-monitoring", A,
+	{"set-up-monitoring", A, .wanted = copies_files,
 	 .title = "Install xsraid on the new root, turn mdadm's monitor on and schedule a check of the arrays",
 	 .build = {mount_md0, set_up_day_two}},
-	{"rebuild-initrds", A,
+	{"rebuild-initrds", A, .wanted = copies_files,
 	 .title = "Rebuild every initrd with the target's own tool while the arrays run",
 	 .build = {mount_md0, bind_newroot, rebuild_initrds}},
-	{"bootloader-disk2", A,
+	{"bootloader-disk2", A, .wanted = copies_files,
 	 .title = "Install extlinux on md0 and gptmbr.bin on the second disk",
 	 .build = {mount_md0, bind_newroot, install_extlinux, boot_code_disk2}},
-	{"verify-disk2", A,
+	{"verify-disk2", A, .wanted = copies_files,
 	 .title = "Check that the second disk can boot the new system on its own",
 	 .build = {mount_md0, verify_disk2_boots}},
 	{"finish-disk2", A,
 	 .title = "Unmount the new root; leave the arrays running for the installer's last steps",
 	 .build = {unbind_newroot, umount_newroot, umount_source, unbind_target}},
 
-	{"reopen", B, .always = true,
+	{"reopen", B, .always = true, .wanted = copies_files,
 	 .title = "Make sure the arrays run and mount the new root",
 	 .build = {make_workdir, start_md0_from_both, check_md0, set_resync_speed, mount_md0, bind_newroot}},
-	{"catch-up", B,
+	{"reopen", B, .always = true, .wanted = copies_blocks,
+	 .title = "Make sure md0 runs",
+	 .build = {make_workdir, start_md0_from_both, check_md0, set_resync_speed}},
+	/* A block copy: disk 2 is built now, from disk 1's root as the installer left it. */
+	{"clone-root", B, .wanted = copies_blocks, .destroys = destroys_md0,
+	 .title = "Copy the blocks the installed root filesystem uses to md0, and read them back",
+	 .build = {umount_newroot_leftover, check_disk1_root, clone_root, set_clone_identity}},
+	{"configure-target", B, .wanted = copies_blocks,
+	 .title = "Point the new root's configuration at the md devices",
+	 .build = {mount_md0, configure_new_root}},
+	{"set-up-monitoring", B, .wanted = copies_blocks,
+	 .title = "Install xsraid on the new root, turn mdadm's monitor on and schedule a check of the arrays",
+	 .build = {mount_md0, set_up_day_two}},
+	{"rebuild-initrds", B, .wanted = copies_blocks,
+	 .title = "Rebuild every initrd with the target's own tool while the arrays run",
+	 .build = {mount_md0, bind_newroot, rebuild_initrds}},
+	{"bootloader-disk2", B, .wanted = copies_blocks,
+	 .title = "Install extlinux on md0 and gptmbr.bin on the second disk",
+	 .build = {mount_md0, bind_newroot, install_extlinux, boot_code_disk2}},
+	{"verify-disk2", B, .wanted = copies_blocks,
+	 .title = "Check that the second disk can boot the new system on its own",
+	 .build = {mount_md0, verify_disk2_boots}},
+	{"catch-up", B, .wanted = copies_files,
 	 .title = "Bring md0 up to date with what was written to the first disk after the copy, and check again that the second disk boots",
 	 .build = {unbind_newroot, mount_disk1_ro, check_disk1_root, update_from_disk1,
 		   verify_against_disk1, umount_disk1, configure_new_root, set_up_day_two,
 		   verify_disk2_boots, bind_newroot}},
-	{"partition-disk1", B, .destroys = destroys_disk1_table,
+	{"partition-disk1", B, .destroys = destroys_disk1_table, .wanted = copies_files,
 	 .title = "Retype the first disk's partitions as Linux RAID and align partition 3",
+	 .build = {check_disks, partition_disk1, wait_disk1_partitions}},
+	{"partition-disk1", B, .destroys = destroys_disk1_table, .wanted = copies_blocks,
+	 .title = "Give the first disk the second disk's partitions 1 and 2, as Linux RAID, and align partition 3",
 	 .build = {check_disks, partition_disk1, wait_disk1_partitions}},
 	{"wipe-disk1-partitions", B,
 	 .title = "Erase stale RAID superblocks and old signatures before disk 1 joins",
@@ -1101,17 +1167,17 @@ static const struct step_def STEPS[] = {
 	 .build = {check_disks, create_data_arrays}},
 	{"bootloader-disk1", B,
 	 .title = "Write gptmbr.bin to the first disk too",
-	 .build = {check_disks, boot_code_disk1, pmbr_active_disk1}},
+	 .build = {check_disks, mount_md0_cloned, boot_code_disk1, pmbr_active_disk1}},
 	{"wait-root-resync", B,
 	 .title = "Wait until md0 is in sync, so either disk boots on its own",
 	 .build = {wait_md0_sync}},
 	/* The last gate: both disks, the first now a member, each boot the system alone. */
 	{"verify-disks", B,
 	 .title = "Check that each disk, md0 in sync, can boot the system on its own",
-	 .build = {verify_disk1_boots, verify_disk2_boots}},
+	 .build = {mount_md0_cloned, verify_disk1_boots, verify_disk2_boots}},
 	{"finish", B,
 	 .title = "Save the log and leave the arrays assembled",
-	 .build = {restore_resync_speed, save_log, unbind_newroot, umount_newroot}},
+	 .build = {restore_resync_speed, mount_md0_cloned, save_log, unbind_newroot, umount_newroot}},
 };
 // clang-format on
 
@@ -1225,6 +1291,21 @@ static void add_notes(struct plan *p)
 		return;
 	}
 	add_day_two_notes(p);
+	if (in->root_copy_note[0])
+		strv_pushf(&p->notes,
+			   "copy=\"blocks\" was asked for, but the root is copied file by "
+			   "file: %s",
+			   in->root_copy_note);
+	if (in->root_copy == ROOT_COPY_BLOCKS) {
+		char h[32];
+		format_size(h, sizeof(h), in->root_fs_bytes);
+		strv_pushf(
+			&p->notes,
+			"the root is copied as blocks once the installer has finished: partition "
+			"1 ends at sector %" PRIu64 " on both disks, past the %s filesystem, so "
+			"md0 holds it whole",
+			in->part_last[0], h);
+	}
 	uint64_t p3 = (in->part_last[2] - in->part_first[2] + 1) * ss;
 	/* What disk 1 could hold from partition 3's start to its last usable sector. */
 	uint64_t room = (in->disk_sectors[0] - 2 - 16384 / ss - in->part_first[2] + 1) * ss;

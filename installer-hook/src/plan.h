@@ -72,6 +72,8 @@ enum op_id {
 	OP_COPY_FILE,	    /* source to path, with mode (0: 0600) */
 	OP_START_ARRAY,	    /* device: the array node; value: metadata; paths: members */
 	OP_ERASE_OLD_SIGS,  /* device; sigs: where each lies and its bytes, erased while there */
+	OP_CLONE_FS,	    /* source: a filesystem's partition; device: where its used blocks go;
+			       numbers[0]: the filesystem's size in bytes, as planned */
 	N_OPS,
 };
 

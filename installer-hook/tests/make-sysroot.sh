@@ -30,6 +30,7 @@
 #   --no-by-id              no /dev/disk/by-id links either
 #   --bare-target           the installed system has no mdmonitor, chkconfig or /etc/cron.d
 #   --target-raid-check     its mdadm schedules a check itself (/etc/cron.weekly/99-raid-check)
+#   --root-features LIST    mke2fs -O LIST for the installed root (e.g. metadata_csum)
 #   --host STATE [...]      instead: a host xsraid installed, running from md0
 #                           (make-hostroot.sh, which takes the further options)
 set -eu
@@ -56,6 +57,7 @@ old_kernel=0
 by_id=1
 bare_target=0
 target_raid_check=0
+root_features=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--disk-size) disk_size=$2; shift ;;
@@ -74,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--no-by-id) by_id=0 ;;
 	--bare-target) bare_target=1 ;;
 	--target-raid-check) target_raid_check=1 ;;
+	--root-features) root_features=$2; shift ;;
 	*) echo "make-sysroot: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -107,9 +110,10 @@ sgdisk -a 1 --disk-guid="$disk1_guid" \
 # 6.0.2 marks the protective MBR entry active (old sfdisk -A1).
 printf '\200' | dd of="$dir/dev/sda" bs=1 seek=446 conv=notrunc status=none
 last1=$(($(sectors "$disk_size") - 34))
-# The installer's ext3 on p1 (a small journal keeps the image sparse and quick).
+# The installer's ext3 on p1, filling it as 6.0.2's does (4 GiB; a small journal
+# keeps the image sparse and quick).
 mke2fs -q -F -t ext3 -J size=4 -L "$label" -U "$fs_uuid" -E offset=$((34 * 512)) \
-	"$dir/dev/sda" 1048576 >/dev/null
+	${root_features:+-O "$root_features"} "$dir/dev/sda" 4194304 >/dev/null
 sys_disk sda "$disk_size" "ST500DM002-1BD142" "Z3TAAAAA"
 sys_part sda 1 34 8388641
 sys_part sda 2 8388642 16777249

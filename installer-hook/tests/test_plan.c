@@ -101,6 +101,82 @@ static void test_golden_plans(void **state)
 	free(root);
 }
 
+static const char *const BLOCKS = "<installation><primary-disk raid=\"sdb\" raid-copy=\"blocks\">"
+				  "sda</primary-disk></installation>";
+
+static size_t step_index(const struct plan *p, const char *id)
+{
+	const struct plan_step *s = plan_find_step(p, id);
+
+	assert_non_null(s);
+	return (size_t)(s - p->steps);
+}
+
+/*
+ * copy="blocks": disk 2 is built at installation-complete from the blocks
+ * the root uses, partition 1 grown past the filesystem on both disks, the
+ * partitions' GUIDs on disk 1 kept.
+ */
+static void test_block_copy_plan(void **state)
+{
+	(void)state;
+	char *root = test_make_sysroot(NULL);
+	struct answerfile af;
+	struct plan p = {0};
+	struct buf err = BUF_INIT, text = BUF_INIT;
+
+	load_af(BLOCKS, &af);
+	if (plan_for(root, &af, &p, &err) < 0)
+		fail_msg("%s", err.data);
+	plan_print_text(&p, &text);
+	test_compare_golden("plan-602-blocks.txt", text.data);
+	assert_int_equal(p.in.root_copy, ROOT_COPY_BLOCKS);
+	/* The stand-in's ext3 fills its 4 GiB partition; 1 MiB more holds md's superblock. */
+	assert_int_equal(p.in.root_fs_bytes, UINT64_C(4) << 30);
+	assert_int_equal(p.in.part_last[0], 34 + 8388608 + 2048 - 1);
+	assert_int_equal(p.in.part_first[1], p.in.part_last[0] + 1);
+	assert_int_equal(p.in.part_last[1], 16777249);
+	assert_null(plan_find_step(&p, "copy-root"));
+	assert_null(plan_find_step(&p, "verify-copy"));
+	assert_null(plan_find_step(&p, "catch-up"));
+	assert_int_equal(plan_find_step(&p, "clone-root")->stage, STAGE_INSTALLATION_COMPLETE);
+	assert_true(step_index(&p, "reopen") < step_index(&p, "clone-root"));
+	assert_true(step_index(&p, "clone-root") < step_index(&p, "configure-target"));
+	assert_true(step_index(&p, "verify-disk2") < step_index(&p, "partition-disk1"));
+	assert_int_equal(plan_find_step(&p, "rebuild-initrds")->stage, STAGE_INSTALLATION_COMPLETE);
+	assert_non_null(strstr(text.data,
+			       "--delete=1 --delete=2 --new=1:34:8390689 "
+			       "--partition-guid=1:11111111-2222-4333-8444-555555555555"));
+	assert_non_null(strstr(text.data,
+			       "--new=2:8390690:16777249 "
+			       "--partition-guid=2:21111111-2222-4333-8444-555555555555"));
+	assert_non_null(strstr(text.data, "$ /sbin/tune2fs -U random -L xsraid-qwertyui /dev/md0"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&text);
+
+	/* A root whose bitmaps are not all on disk is copied file by file, and the plan says why.
+	 */
+	char *csum = test_make_sysroot(SYSROOT_OPTS("--root-features", "metadata_csum"));
+	load_af(BLOCKS, &af);
+	if (plan_for(csum, &af, &p, &err) < 0)
+		fail_msg("%s", err.data);
+	assert_int_equal(p.in.root_copy, ROOT_COPY_FILES);
+	assert_int_equal(p.in.part_last[0], 8388641);
+	assert_non_null(plan_find_step(&p, "copy-root"));
+	assert_null(plan_find_step(&p, "clone-root"));
+	plan_print_text(&p, &text);
+	assert_non_null(strstr(text.data, "note: copy=\"blocks\" was asked for, but the root is "
+					  "copied file by file: "));
+	assert_non_null(strstr(text.data, "metadata_csum"));
+	plan_free(&p);
+	answerfile_free(&af);
+	buf_free(&err);
+	buf_free(&text);
+	free(csum);
+	free(root);
+}
+
 /* Every step of the manual procedure is in the plan, in order, at the right stage. */
 static void test_procedure_steps(void **state)
 {
@@ -992,6 +1068,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_plans),
 		cmocka_unit_test(test_procedure_steps),
+		cmocka_unit_test(test_block_copy_plan),
 		cmocka_unit_test(test_refuse_data_on_disk2),
 		cmocka_unit_test(test_empty_table_is_blank),
 		cmocka_unit_test(test_refuse_small_disk2),
