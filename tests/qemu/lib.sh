@@ -774,9 +774,9 @@ plan_steps() {
 	local dir
 	dir=$(mktemp -d "$WORK/plan.XXXXXX")
 	"$QEMU_TESTS/../../installer-hook/tests/make-sysroot.sh" "$dir/root"
+	answerfile "$(raid_primary_disk)" "$HOOK_SCRIPTS" >"$dir/answerfile.xml"
 	ASAN_OPTIONS=detect_leaks=0 "${XSRAID_PLAN_BIN:?set XSRAID_PLAN_BIN to a host build of xsraid}" \
-		plan --json --sysroot "$dir/root" \
-		--answerfile "$QEMU_TESTS/../../answerfile/examples/raid-attribute.xml" >"$dir/plan.json" ||
+		plan --json --sysroot "$dir/root" --answerfile "$dir/answerfile.xml" >"$dir/plan.json" ||
 		fail "cannot list the plan's steps"
 	python3 -c '
 import json, sys
@@ -784,6 +784,16 @@ for s in json.load(open(sys.argv[1]))["steps"]:
     print(s["id"], s["stage"], "destroys" if s["destroys"] else "-")
 ' "$dir/plan.json" >"$1"
 	rm -rf "$dir"
+}
+
+# raid_primary_disk: the compact extension's <primary-disk>, copying the root
+# as POWER_CUT_COPY says (files unless blocks).
+raid_primary_disk() {
+	if [ "${POWER_CUT_COPY:-files}" = blocks ]; then
+		echo '<primary-disk raid="sdb" raid-copy="blocks">sda</primary-disk>'
+	else
+		echo '<primary-disk raid="sdb">sda</primary-disk>'
+	fi
 }
 
 # expect_initrd_refusal WHY: the install finished on one disk because

@@ -98,10 +98,11 @@ check-qemu: qemu-images $(ASAN)/xsraid
 
 # A power cut inside every step of both stages, and both recoveries (see
 # tests/qemu/power-cuts/): hours, not part of make test.
-#   make check-power-cuts [POWER_CUT_STEPS="copy-root add-disk1"]
+#   make check-power-cuts [POWER_CUT_STEPS="copy-root add-disk1"] [POWER_CUT_COPY=blocks]
 POWER_CUT_STEPS ?=
+POWER_CUT_COPY ?= files
 check-power-cuts: qemu-images $(ASAN)/xsraid
-	$(QEMU_ENV) $(QEMU_DIR)/power-cuts/run.sh $(POWER_CUT_STEPS)
+	$(QEMU_ENV) POWER_CUT_COPY=$(POWER_CUT_COPY) $(QEMU_DIR)/power-cuts/run.sh $(POWER_CUT_STEPS)
 
 # Where a real 6.0.2 host is harsher than the stand-in's defaults: the
 # installed system's initrd assembling md0 without mdadm (2.6.32 autodetect)

@@ -20,10 +20,11 @@ from collections import defaultdict
 from pathlib import Path
 
 STAGES = ("filesystem-populated", "installation-complete")
-PROCS = ("seed", "xsraid", "limit")
+PROCS = ("seed", "xsraid", "xsraid-blocks", "limit")
 PROC_NAMES = {
     "seed": "(a) manual procedure",
-    "xsraid": "(b) xsraid",
+    "xsraid": "(b) xsraid, copy=files",
+    "xsraid-blocks": "(b') xsraid, copy=blocks",
     "limit": "(c) limit: used blocks once",
 }
 MIB = 1024 * 1024
@@ -173,6 +174,10 @@ def main_table(runs):
     if "seed" in m and "xsraid" in m:
         lines.append(f"a/b = {m['seed'] / m['xsraid']:.2f}   (target >= 3)")
         lines.append(f"a/b with (a) stopping at md0 in sync = {med(until_md0) / m['xsraid']:.2f}")
+    if "xsraid-blocks" in m and "limit" in m:
+        lines.append(f"b'/c = {m['xsraid-blocks'] / m['limit']:.2f}   (target <= 1.3)")
+    if "seed" in m and "xsraid-blocks" in m:
+        lines.append(f"a/b' = {m['seed'] / m['xsraid-blocks']:.2f}   (target >= 3)")
     if lines:
         print()
         print("\n".join(lines))

@@ -5,8 +5,9 @@
 #
 #   main    on the same disks (root 4 GiB holding the benchmark's dom0, about
 #           30 % full; SR 10 GiB), BENCH_REPS times each, interleaved: the
-#           manual procedure (seed), xsraid and the limit (used blocks
-#           written once to disk 2)
+#           manual procedure (seed), xsraid copying files (xsraid) and
+#           blocks (xsraid-blocks), and the limit (used blocks written once
+#           to disk 2)
 #   growth  xsraid with a 2 TiB SR, and with the root 10 %, 40 % and 80 % full
 #   align   md2 written to on disks with 4 KiB physical sectors, partition 3
 #           where stock 6.0.2 puts it and where xsraid does
@@ -31,7 +32,7 @@ SCENARIO=bench
 
 BENCH_REPS=${BENCH_REPS:-3}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-7200}
-BENCH_PROCS=${BENCH_PROCS:-seed xsraid limit}
+BENCH_PROCS=${BENCH_PROCS:-seed xsraid xsraid-blocks limit}
 BENCH_GROWTH=${BENCH_GROWTH:-sr2048 fill10 fill40 fill80}
 RESULTS=$BENCH_DIR/results
 TOOLS_TREE=$BENCH_DIR/tools
@@ -77,6 +78,7 @@ extras() {
 	chmod 0755 "$x/opt/xsraid/xsraid-hook"
 	local primary='<primary-disk>sda</primary-disk>'
 	[ "$1" = xsraid ] && primary='<primary-disk raid="sdb">sda</primary-disk>'
+	[ "$1" = xsraid-blocks ] && primary='<primary-disk raid="sdb" raid-copy="blocks">sda</primary-disk>'
 	answerfile "$primary" "$HOOK_SCRIPTS" >"$x/answerfile.xml"
 	append_files "$IMG_XSRAID" "$WORK/install.img" "$x"
 }

@@ -14,6 +14,7 @@
 # usage: SCENARIO=cut-STEP cut.sh STEP
 #   CUT_REINSTALL=no skips 3. (scenario 8, which make test runs: 5 covers
 #   the reinstall after a cut)
+#   POWER_CUT_COPY=blocks: the answerfile says raid-copy="blocks"
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=../scenarios/raid-checks.sh
@@ -25,7 +26,7 @@ stage=$(awk -v s="$step" '$1 == s { print $2 }' "$WORK/steps")
 [ -n "$stage" ] || fail "no step $step in the plan"
 destructive=$(awk '$3 == "destroys" { print $1 }' "$WORK/steps" | tr '\n' ' ')
 
-answerfile '<primary-disk raid="sdb">sda</primary-disk>' "$HOOK_SCRIPTS" >"$WORK/answerfile.xml"
+answerfile "$(raid_primary_disk)" "$HOOK_SCRIPTS" >"$WORK/answerfile.xml"
 embed "$IMG_XSRAID" "$WORK/install.img" "$WORK/answerfile.xml"
 blank_disk "$WORK/d1.img"
 blank_disk "$WORK/d2.img"

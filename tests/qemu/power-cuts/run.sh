@@ -5,20 +5,29 @@
 #
 #   run.sh [STEP...]      default: every step of the plan
 #
+# POWER_CUT_COPY=blocks cuts the plan of an answerfile with raid-copy="blocks"
+# instead (its runs are cut-blocks-STEP, its logs in power-cuts-blocks/).
+#
 # Needs XSRAID_PLAN_BIN (a host build of xsraid, to list the plan's steps)
 # and what tests/qemu/run.sh needs (see qemu.mk).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 JOBS=${QEMU_JOBS:-2}
-out=$QEMU_BUILD/power-cuts
+copy=${POWER_CUT_COPY:-files}
+case $copy in
+files) tag= ;;
+blocks) tag=blocks- ;;
+*) echo "power-cuts: POWER_CUT_COPY is files or blocks, not $copy" >&2; exit 2 ;;
+esac
+out=$QEMU_BUILD/power-cuts${tag:+-${tag%-}}
 rm -rf "$out"
 mkdir -p "$out"
 
 # The plan's steps and their stages, listed by lib.sh in a subshell of its own.
 plan_steps_only() {
 	# shellcheck disable=SC2034 # read by lib.sh
-	SCENARIO=power-cuts-plan
+	SCENARIO=power-cuts-${tag}plan
 	# shellcheck source=../lib.sh
 	. "$here/../lib.sh"
 	setup_work
@@ -42,7 +51,7 @@ for s in "$@"; do
 	done
 	(
 		t=$(date +%s)
-		SCENARIO=cut-$s bash "$here/cut.sh" "$s" >"$out/$s.log" 2>&1
+		SCENARIO=cut-$tag$s bash "$here/cut.sh" "$s" >"$out/$s.log" 2>&1
 		echo "$? $(($(date +%s) - t))" >"$out/$s.status"
 		tail -n 1 "$out/$s.log"
 	) &
@@ -56,7 +65,7 @@ echo
 printf '%-24s %-22s %-11s %-7s %-9s %s\n' step stage boots-from resume reinstall "wall time"
 for s in "$@"; do
 	read -r rc secs <"$out/$s.status" 2>/dev/null || { rc=1; secs='?'; }
-	if [ "$rc" = 0 ] && read -r _ stage boots resume reinstall <"$QEMU_BUILD/work/cut-$s/result"; then
+	if [ "$rc" = 0 ] && read -r _ stage boots resume reinstall <"$QEMU_BUILD/work/cut-$tag$s/result"; then
 		pass=$((pass + 1))
 	else
 		failn=$((failn + 1))
