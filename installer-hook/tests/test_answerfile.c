@@ -117,6 +117,7 @@ static void test_all_options(void **state)
 	assert_string_equal(af.raid.mailaddr, "storage-alerts@example.com");
 	assert_string_equal(af.raid.program, "/usr/local/sbin/raid-alert");
 	assert_int_equal(af.raid.check, MD_CHECK_WEEKLY);
+	assert_int_equal(af.raid.copy, ROOT_COPY_FILES);
 	answerfile_free(&af);
 	buf_free(&err);
 	free(text);

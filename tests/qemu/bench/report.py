@@ -206,15 +206,21 @@ def step_table(proc, rs):
 
 
 def growth_table(runs):
+    for proc in ("xsraid", "xsraid-blocks"):
+        growth_table_of(runs, proc)
+
+
+def growth_table_of(runs, proc):
     rows = []
     groups = defaultdict(list)
     for r in runs:
-        if r.info["proc"] == "xsraid" and (r.name.startswith("growth-") or r.name.startswith("main-")):
+        if r.info["proc"] == proc and (r.name.startswith("growth-") or r.name.startswith("main-")):
             groups[(int(r.info["fill"]), int(r.info["sr_gib"]))].append(r)
     if len(groups) < 2:
         return
-    section("Growth: xsraid's wait against the root's fill and the SR's size; seconds, median [min-max]")
-    copy_steps = ("copy-root", "verify-copy", "catch-up")
+    section(f"Growth: {PROC_NAMES[proc]}: the wait against the root's fill and the SR's size; "
+            "seconds, median [min-max]")
+    copy_steps = ("copy-root", "verify-copy", "catch-up", "clone-root")
     for (fill, sr), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         used = med([r.fs.get("used_kib", 0) for r in rs]) * 1024
         size = med([r.fs.get("size_kib", 1) for r in rs]) * 1024
@@ -227,7 +233,7 @@ def growth_table(runs):
                      spread([r.wall - sum(r.step_time(s) for s in copy_steps + ("wait-root-resync",))
                              for r in rs]),
                      spread([r.load for r in rs], "{:.1f}")])
-    print(table(["fill", "SR", "root used (df)", "runs", "wait", "copy+verify+catch-up",
+    print(table(["fill", "SR", "root used (df)", "runs", "wait", "copy and its checks",
                  "md0 recovery", "everything else", "host load"], rows))
     base = groups.get((30, 10))
     big = groups.get((30, 2048))

@@ -8,7 +8,8 @@
 #           manual procedure (seed), xsraid copying files (xsraid) and
 #           blocks (xsraid-blocks), and the limit (used blocks written once
 #           to disk 2)
-#   growth  xsraid with a 2 TiB SR, and with the root 10 %, 40 % and 80 % full
+#   growth  xsraid (both copies) with a 2 TiB SR, and with the root 10 %,
+#           40 % and 80 % full
 #   align   md2 written to on disks with 4 KiB physical sectors, partition 3
 #           where stock 6.0.2 puts it and where xsraid does
 #
@@ -21,7 +22,8 @@
 # Environment (bench.mk): QEMU_BUILD, IMG_XSRAID, ISO_FILES, BENCH_DIR (the
 # payload images, the tools tree, results/), BENCH_REPS (3), BENCH_FILLS
 # ("FILL:IMAGE ..."), BENCH_TIMEOUT (s per QEMU run), BENCH_PROCS (the
-# procedures of main), BENCH_GROWTH (the runs of growth), BENCH_RESUME=1 to keep the runs results/ already has,
+# procedures of main), BENCH_GROWTH (the runs of growth), BENCH_GROWTH_PROCS
+# (the procedures they measure), BENCH_RESUME=1 to keep the runs results/ already has,
 # BENCH_BOOTCHECK=1 to boot each disk alone after every install (not
 # measured; shows that what was measured is a working mirror).
 set -euo pipefail
@@ -34,6 +36,7 @@ BENCH_REPS=${BENCH_REPS:-3}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-7200}
 BENCH_PROCS=${BENCH_PROCS:-seed xsraid xsraid-blocks limit}
 BENCH_GROWTH=${BENCH_GROWTH:-sr2048 fill10 fill40 fill80}
+BENCH_GROWTH_PROCS=${BENCH_GROWTH_PROCS:-xsraid xsraid-blocks}
 RESULTS=$BENCH_DIR/results
 TOOLS_TREE=$BENCH_DIR/tools
 ROOT_MB=4096
@@ -184,14 +187,19 @@ run_main() {
 }
 
 run_growth() {
-	local r g
+	local r g p
 	for r in $(seq 1 "$BENCH_REPS"); do
 		for g in $BENCH_GROWTH; do
-			case $g in
-			sr2048) bench_run "growth-sr2048-r$r" xsraid 30 2048 $((300 + r)) ;;
-			fill*) bench_run "growth-$g-r$r" xsraid "${g#fill}" 10 $((200 + r)) ;;
-			*) fail "unknown growth run $g (sr2048 fill10 fill40 fill80)" ;;
-			esac
+			for p in $BENCH_GROWTH_PROCS; do
+				# The file copy's runs keep their names of before.
+				local n=growth-$g-r$r
+				[ "$p" = xsraid ] || n=growth-${p#xsraid-}-$g-r$r
+				case $g in
+				sr2048) bench_run "$n" "$p" 30 2048 $((300 + r)) ;;
+				fill*) bench_run "$n" "$p" "${g#fill}" 10 $((200 + r)) ;;
+				*) fail "unknown growth run $g (sr2048 fill10 fill40 fill80)" ;;
+				esac
+			done
 		done
 	done
 }
