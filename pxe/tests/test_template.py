@@ -58,11 +58,11 @@ class Render(unittest.TestCase):
 
     def test_template_settings_are_fleet_defaults(self):
         text = ('<installation>\n\t<primary-disk raid="sdz" raid-wipe="force" raid-metadata="1.0"'
-                ' raid-report="http://elsewhere/x">sdy</primary-disk>\n\t<keymap>us</keymap>\n'
-                '</installation>\n')
+                ' raid-copy="blocks" raid-report="http://elsewhere/x">sdy</primary-disk>\n'
+                '\t<keymap>us</keymap>\n</installation>\n')
         a = render(text)
-        self.assertIn('<primary-disk raid-metadata="1.0" raid="sdb" raid-wipe="force" '
-                      'raid-report="http://192.0.2.1/state/reports/xs01.json"', a)
+        self.assertIn('<primary-disk raid-metadata="1.0" raid-copy="blocks" raid="sdb" '
+                      'raid-wipe="force" raid-report="http://192.0.2.1/state/reports/xs01.json"', a)
         self.assertNotIn("elsewhere", a)
         self.assertNotIn("sdz", a)
         b = render(text, HOSTS[1])
