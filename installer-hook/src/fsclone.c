@@ -537,7 +537,7 @@ struct clone {
 	struct fsclone_stats stats;
 };
 
-static void report(struct clone *c)
+static void show_progress(struct clone *c)
 {
 	/* Often enough for a progress bar, not once per run of a fragmented filesystem. */
 	if (c->progress && (c->done - c->reported >= (16u << 20) || c->done == 2 * c->used)) {
@@ -572,7 +572,7 @@ static int copy_run(struct walk *w, uint64_t off, uint32_t len)
 	c->stats.runs++;
 	c->stats.bytes_copied += len;
 	c->done += len;
-	report(c);
+	show_progress(c);
 	return 0;
 }
 
@@ -599,7 +599,7 @@ static int verify_run(struct walk *w, uint64_t off, uint32_t len)
 	}
 	c->stats.bytes_verified += len;
 	c->done += len;
-	report(c);
+	show_progress(c);
 	return 0;
 }
 
