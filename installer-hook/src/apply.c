@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "observer.h"
@@ -177,6 +178,12 @@ static int run_stage(struct engine *e, enum plan_stage stage, const struct journ
 			observe_step(s->id, OBSERVE_STEP_FAILED, r);
 			break;
 		}
+		/*
+		 * A step the journal calls done is skipped by a resumed run, so
+		 * what it wrote (files on md0, a chkconfig link) must be on the
+		 * disks first, not in the page cache a power cut takes.
+		 */
+		sync();
 		r = record(e, (unsigned)i + 1, s->id, JOURNAL_DONE, 0, NULL);
 		if (r == 0)
 			observe_step(s->id, OBSERVE_STEP_DONE, 0);
