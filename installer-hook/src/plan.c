@@ -672,17 +672,6 @@ static void bind_newroot(struct builder *b)
 	add_system_binds(b, OP_BIND_SYSTEM, XSRAID_NEWROOT, NULL);
 }
 
-/*
- * A file copy leaves md0 mounted from the second stage's first step; a block
- * copy makes md0's filesystem in the second stage, so the steps after it
- * mount it themselves.
- */
-static void mount_md0_cloned(struct builder *b)
-{
-	if (b->in->root_copy == ROOT_COPY_BLOCKS)
-		mount_md0(b);
-}
-
 static void rebuild_initrds(struct builder *b)
 {
 	strv_foreach(k, &b->in->kernels) {
@@ -1141,6 +1130,10 @@ static const struct step_def STEPS[] = {
 	{"verify-disk2", B, .wanted = copies_blocks,
 	 .title = "Check that the second disk can boot the new system on its own",
 	 .build = {mount_md0, verify_disk2_boots}},
+	/* A resumed run skips the steps above: the ones below run the new root's tools. */
+	{"mount-new-root", B, .always = true, .wanted = copies_blocks,
+	 .title = "Make sure the new root is mounted, with /dev, /proc and /sys, for its tools",
+	 .build = {mount_md0, bind_newroot}},
 	{"catch-up", B, .wanted = copies_files,
 	 .title = "Bring md0 up to date with what was written to the first disk after the copy, and check again that the second disk boots",
 	 .build = {unbind_newroot, mount_disk1_ro, check_disk1_root, update_from_disk1,
@@ -1167,17 +1160,17 @@ static const struct step_def STEPS[] = {
 	 .build = {check_disks, create_data_arrays}},
 	{"bootloader-disk1", B,
 	 .title = "Write gptmbr.bin to the first disk too",
-	 .build = {check_disks, mount_md0_cloned, boot_code_disk1, pmbr_active_disk1}},
+	 .build = {check_disks, boot_code_disk1, pmbr_active_disk1}},
 	{"wait-root-resync", B,
 	 .title = "Wait until md0 is in sync, so either disk boots on its own",
 	 .build = {wait_md0_sync}},
 	/* The last gate: both disks, the first now a member, each boot the system alone. */
 	{"verify-disks", B,
 	 .title = "Check that each disk, md0 in sync, can boot the system on its own",
-	 .build = {mount_md0_cloned, verify_disk1_boots, verify_disk2_boots}},
+	 .build = {verify_disk1_boots, verify_disk2_boots}},
 	{"finish", B,
 	 .title = "Save the log and leave the arrays assembled",
-	 .build = {restore_resync_speed, mount_md0_cloned, save_log, unbind_newroot, umount_newroot}},
+	 .build = {restore_resync_speed, save_log, unbind_newroot, umount_newroot}},
 };
 // clang-format on
 

@@ -143,6 +143,10 @@ static void test_block_copy_plan(void **state)
 	assert_true(step_index(&p, "reopen") < step_index(&p, "clone-root"));
 	assert_true(step_index(&p, "clone-root") < step_index(&p, "configure-target"));
 	assert_true(step_index(&p, "verify-disk2") < step_index(&p, "partition-disk1"));
+	/* A resumed run that skips the clone's steps still has the new root's tools. */
+	assert_true(plan_find_step(&p, "mount-new-root")->always);
+	assert_int_equal(step_index(&p, "mount-new-root"), step_index(&p, "verify-disk2") + 1);
+	assert_int_equal(step_index(&p, "partition-disk1"), step_index(&p, "mount-new-root") + 1);
 	assert_int_equal(plan_find_step(&p, "rebuild-initrds")->stage, STAGE_INSTALLATION_COMPLETE);
 	assert_non_null(strstr(text.data,
 			       "--delete=1 --delete=2 --new=1:34:8390689 "
