@@ -350,14 +350,15 @@ def footprint(args, runs):
 
     hwm = defaultdict(list)
     for r in runs:
-        if r.info["proc"] == "xsraid":
+        if r.info["proc"] in ("xsraid", "xsraid-blocks"):
+            copy = "blocks" if r.info["proc"] == "xsraid-blocks" else "files"
             for stage_no, kib in r.vmhwm.items():
-                hwm[(STAGES[stage_no], int(r.info["fill"]))].append(kib)
+                hwm[(copy, STAGES[stage_no], int(r.info["fill"]))].append(kib)
     if hwm:
         print("\nxsraid's peak memory during apply (VmHWM, sampled every 0.2 s; target < 16 MiB):\n")
-        rows = [[st, f"{fill} %", len(v), f"{max(v) / 1024:.1f} MiB", spread(v, "{:.0f}")]
-                for (st, fill), v in sorted(hwm.items())]
-        print(table(["stage", "root fill", "runs", "largest", "KiB, median [min-max]"], rows))
+        rows = [[copy, st, f"{fill} %", len(v), f"{max(v) / 1024:.1f} MiB", spread(v, "{:.0f}")]
+                for (copy, st, fill), v in sorted(hwm.items())]
+        print(table(["copy", "stage", "root fill", "runs", "largest", "KiB, median [min-max]"], rows))
 
     if args.bench_copy and os.access(args.bench_copy, os.X_OK):
         print("\nThe copy on this machine's page cache against cp -a (bench_copy):")
