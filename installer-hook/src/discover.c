@@ -111,16 +111,6 @@ static bool add_signature(struct blk_signature *sigs, size_t *n, blkid_probe pr)
 	return true;
 }
 
-static uint32_t le32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64_at(const uint8_t *p)
-{
-	return le32_at(p) | (uint64_t)le32_at(p + 4) << 32;
-}
-
 /* Adds @type at @at (from @base) when @magic lies there. */
 static void add_if_there(int fd, uint64_t base, uint64_t at, const char *type, const void *magic,
 			 uint32_t len, struct blk_signature *sigs, size_t *n)
@@ -156,22 +146,22 @@ static void add_secondary(int fd, uint64_t base, const struct blk_signature *s,
 	if (!strcmp(s->type, "linux_raid_member") &&
 	    pread_exact(fd, b, sizeof(b), base + s->offset) == 0) {
 		uint64_t at = 0;
-		if (le32_at(b + 4) == 0 && (le32_at(b + 132) & (1u << 8)))
+		if (get_le32(b + 4) == 0 && (get_le32(b + 132) & (1u << 8)))
 			at = s->offset + 4096;
-		else if (le32_at(b + 4) == 1 && (le32_at(b + 8) & 1u))
-			at = s->offset + (uint64_t)((int64_t)(int32_t)le32_at(b + 96) * 512);
+		else if (get_le32(b + 4) == 1 && (get_le32(b + 8) & 1u))
+			at = s->offset + (uint64_t)((int64_t)(int32_t)get_le32(b + 96) * 512);
 		if (at)
 			add_if_there(fd, base, at, "md bitmap", bitmap_magic, 4, sigs, n);
 	}
 	/* libblkid's magic is the label's "LVM2 001", 24 bytes into it. */
 	if (!strcmp(s->type, "LVM2_member") && s->offset >= 24 &&
 	    pread_exact(fd, b, sizeof(b), base + s->offset - 24) == 0) {
-		uint32_t pv = le32_at(b + 20);
+		uint32_t pv = get_le32(b + 20);
 		bool metadata = false;
 		/* The pv_header: a UUID, the size, then data areas and metadata areas, each
 		 * list of (offset, size) from the PV's start ended by a zero offset. */
 		for (uint32_t i = pv + 40; i + 16 <= sizeof(b) && pv >= 32; i += 16) {
-			uint64_t area = le64_at(b + i);
+			uint64_t area = get_le64(b + i);
 			if (!area && metadata)
 				break;
 			if (!area)
@@ -240,11 +230,6 @@ static int readable_ends(int fd, uint64_t size)
 
 #define MD_SB_MAGIC 0xa92b4efcu
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 void md_superblock_read(int fd, uint64_t offset, uint64_t size, char out[36], char version[8])
 {
 	uint64_t sectors = size / 512;
@@ -258,16 +243,16 @@ void md_superblock_read(int fd, uint64_t offset, uint64_t size, char out[36], ch
 	if (sectors >= 256 &&
 	    pread_exact(fd, sb, sizeof(sb), offset + ((sectors & ~UINT64_C(127)) - 128) * 512) ==
 		    0 &&
-	    le32(sb) == MD_SB_MAGIC && le32(sb + 4) == 0 && le32(sb + 8) == 90) {
-		snprintf(out, 36, "%08x:%08x:%08x:%08x", le32(sb + 5 * 4), le32(sb + 13 * 4),
-			 le32(sb + 14 * 4), le32(sb + 15 * 4));
+	    get_le32(sb) == MD_SB_MAGIC && get_le32(sb + 4) == 0 && get_le32(sb + 8) == 90) {
+		snprintf(out, 36, "%08x:%08x:%08x:%08x", get_le32(sb + 5 * 4),
+			 get_le32(sb + 13 * 4), get_le32(sb + 14 * 4), get_le32(sb + 15 * 4));
 		snprintf(version, 8, "0.90");
 		return;
 	}
 	/* 1.0: 8 KiB from the end on a 4 KiB boundary; the UUID is 16 bytes at offset 16. */
 	if (sectors >= 24 &&
 	    pread_exact(fd, sb, sizeof(sb), offset + ((sectors - 16) & ~UINT64_C(7)) * 512) == 0 &&
-	    le32(sb) == MD_SB_MAGIC && le32(sb + 4) == 1) {
+	    get_le32(sb) == MD_SB_MAGIC && get_le32(sb + 4) == 1) {
 		const uint8_t *u = sb + 16;
 		snprintf(out, 36,
 			 "%02x%02x%02x%02x:%02x%02x%02x%02x:%02x%02x%02x%02x:%02x%02x%02x%02x",

@@ -124,16 +124,6 @@ struct geometry {
 	bool has_64bit;
 };
 
-static uint32_t le16(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return le16(p) | le16(p + 2) << 16;
-}
-
 /*
  * Reads at byte offsets and lengths of any alignment from a file that may be
  * open with O_DIRECT: each read is widened to whole logical blocks of the
@@ -265,7 +255,7 @@ static int check_features(const uint32_t f[FEATURE_FIELDS], struct buf *why)
 
 static int check_state(const uint8_t *sb, const uint32_t f[FEATURE_FIELDS], struct buf *why)
 {
-	uint32_t state = le16(sb + SB_STATE);
+	uint32_t state = get_le16(sb + SB_STATE);
 
 	if (f[INCOMPAT] & INCOMPAT_RECOVER)
 		return refuse(
@@ -287,18 +277,18 @@ static int check_state(const uint8_t *sb, const uint32_t f[FEATURE_FIELDS], stru
 static int parse_superblock(const uint8_t *sb, bool mounted_ok, struct geometry *g, struct buf *why)
 {
 	uint32_t f[FEATURE_FIELDS];
-	uint32_t log_bs = le32(sb + SB_LOG_BLOCK_SIZE), bs, gdt_blocks;
+	uint32_t log_bs = get_le32(sb + SB_LOG_BLOCK_SIZE), bs, gdt_blocks;
 	const uint8_t *u = sb + SB_UUID;
 	int r;
 
 	memset(g, 0, sizeof(*g));
-	if (le16(sb + SB_MAGIC) != EXT_MAGIC)
+	if (get_le16(sb + SB_MAGIC) != EXT_MAGIC)
 		return refuse(why, -EINVAL,
 			      "no ext2/3/4 superblock: the magic at byte %u is 0x%04x, not 0x%04x",
-			      SB_OFFSET + SB_MAGIC, le16(sb + SB_MAGIC), EXT_MAGIC);
-	f[COMPAT] = le32(sb + SB_FEATURE_COMPAT);
-	f[INCOMPAT] = le32(sb + SB_FEATURE_INCOMPAT);
-	f[RO_COMPAT] = le32(sb + SB_FEATURE_RO_COMPAT);
+			      SB_OFFSET + SB_MAGIC, get_le16(sb + SB_MAGIC), EXT_MAGIC);
+	f[COMPAT] = get_le32(sb + SB_FEATURE_COMPAT);
+	f[INCOMPAT] = get_le32(sb + SB_FEATURE_INCOMPAT);
+	f[RO_COMPAT] = get_le32(sb + SB_FEATURE_RO_COMPAT);
 
 	if (log_bs > 6)
 		return refuse(why, -EINVAL,
@@ -307,13 +297,13 @@ static int parse_superblock(const uint8_t *sb, bool mounted_ok, struct geometry 
 			      log_bs);
 	bs = 1024u << log_bs;
 	g->info.block_size = bs;
-	g->blocks_per_group = le32(sb + SB_BLOCKS_PER_GROUP);
+	g->blocks_per_group = get_le32(sb + SB_BLOCKS_PER_GROUP);
 	if (g->blocks_per_group != 8 * bs)
 		return refuse(why, -EINVAL,
 			      "s_blocks_per_group %" PRIu32 " is not %" PRIu32
 			      ", the bits of one %" PRIu32 "-byte bitmap block",
 			      g->blocks_per_group, 8 * bs, bs);
-	g->first_data_block = le32(sb + SB_FIRST_DATA_BLOCK);
+	g->first_data_block = get_le32(sb + SB_FIRST_DATA_BLOCK);
 	if (g->first_data_block != (bs == 1024 ? 1u : 0u))
 		return refuse(why, -EINVAL,
 			      "s_first_data_block %" PRIu32
@@ -324,13 +314,13 @@ static int parse_superblock(const uint8_t *sb, bool mounted_ok, struct geometry 
 	if (r < 0)
 		return r;
 	g->has_64bit = f[INCOMPAT] & INCOMPAT_64BIT;
-	g->info.blocks = le32(sb + SB_BLOCKS_COUNT);
-	g->info.free_blocks = le32(sb + SB_FREE_BLOCKS);
+	g->info.blocks = get_le32(sb + SB_BLOCKS_COUNT);
+	g->info.free_blocks = get_le32(sb + SB_FREE_BLOCKS);
 	g->desc_size = GD_SIZE;
 	if (g->has_64bit) {
-		g->info.blocks |= (uint64_t)le32(sb + SB_BLOCKS_COUNT_HI) << 32;
-		g->info.free_blocks |= (uint64_t)le32(sb + SB_FREE_BLOCKS_HI) << 32;
-		g->desc_size = le16(sb + SB_DESC_SIZE);
+		g->info.blocks |= (uint64_t)get_le32(sb + SB_BLOCKS_COUNT_HI) << 32;
+		g->info.free_blocks |= (uint64_t)get_le32(sb + SB_FREE_BLOCKS_HI) << 32;
+		g->desc_size = get_le16(sb + SB_DESC_SIZE);
 		if (g->desc_size < GD_SIZE_64BIT_MIN || g->desc_size > 1024 ||
 		    (g->desc_size & (g->desc_size - 1)))
 			return refuse(why, -EINVAL,
@@ -358,7 +348,7 @@ static int parse_superblock(const uint8_t *sb, bool mounted_ok, struct geometry 
 			      "s_blocks_count %" PRIu64
 			      " leaves no room for the descriptors of its %" PRIu32 " groups",
 			      g->info.blocks, g->groups);
-	if ((f[COMPAT] & COMPAT_HAS_JOURNAL) && le32(sb + SB_JOURNAL_INUM) == 0)
+	if ((f[COMPAT] & COMPAT_HAS_JOURNAL) && get_le32(sb + SB_JOURNAL_INUM) == 0)
 		return refuse(
 			why, -ENOTSUP,
 			"s_journal_inum is 0: its journal is on another device, which a clone would not carry");
@@ -472,9 +462,9 @@ static int bitmap_block(struct walk *w, uint32_t group, uint64_t *ret)
 
 	if (r < 0)
 		return r;
-	blk = le32(d + GD_BLOCK_BITMAP);
+	blk = get_le32(d + GD_BLOCK_BITMAP);
 	if (g->has_64bit)
-		blk |= (uint64_t)le32(d + GD_BLOCK_BITMAP_HI) << 32;
+		blk |= (uint64_t)get_le32(d + GD_BLOCK_BITMAP_HI) << 32;
 	if (blk <= g->first_data_block || blk >= g->info.blocks) {
 		buf_printf(w->err,
 			   "%s: bg_block_bitmap of group %" PRIu32 " (descriptor at byte %" PRIu64

@@ -39,28 +39,6 @@
 
 _Static_assert(R_SIZE <= 512, "a journal record must fit in one 512-byte sector");
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 static uint32_t block_size(uint32_t sector_size)
 {
 	return sector_size > 512 ? sector_size : 512;
@@ -118,13 +96,13 @@ static uint32_t header_crc(const uint8_t *h)
 
 static bool parse_header(const uint8_t *h, struct journal_state *s)
 {
-	uint32_t len = get32(h + H_PAYLOADLEN);
+	uint32_t len = get_le32(h + H_PAYLOADLEN);
 
-	if (memcmp(h + H_MAGIC, HEADER_MAGIC, 8) || get32(h + H_VERSION) != VERSION ||
-	    len > JOURNAL_PAYLOAD_MAX || header_crc(h) != get32(h + H_CRC))
+	if (memcmp(h + H_MAGIC, HEADER_MAGIC, 8) || get_le32(h + H_VERSION) != VERSION ||
+	    len > JOURNAL_PAYLOAD_MAX || header_crc(h) != get_le32(h + H_CRC))
 		return false;
-	s->generation = get64(h + H_GENERATION);
-	s->created = get64(h + H_CREATED);
+	s->generation = get_le64(h + H_GENERATION);
+	s->created = get_le64(h + H_CREATED);
 	memcpy(s->disk_guid.b, h + H_GUID, 16);
 	s->payload = xstrndup((const char *)h + H_PAYLOAD, len);
 	return true;
@@ -132,15 +110,15 @@ static bool parse_header(const uint8_t *h, struct journal_state *s)
 
 static bool parse_record(const uint8_t *r, uint64_t generation, struct journal_record *rec)
 {
-	if (memcmp(r + R_MAGIC, RECORD_MAGIC, 8) || get64(r + R_GENERATION) != generation)
+	if (memcmp(r + R_MAGIC, RECORD_MAGIC, 8) || get_le64(r + R_GENERATION) != generation)
 		return false;
-	if (gpt_crc32(r, R_CRC) != get32(r + R_CRC))
+	if (gpt_crc32(r, R_CRC) != get_le32(r + R_CRC))
 		return false;
-	rec->seq = get32(r + R_SEQ);
-	rec->step = get32(r + R_STEP);
-	rec->event = (enum journal_event)get32(r + R_EVENT);
-	rec->status = (int32_t)get32(r + R_STATUS);
-	rec->time = get64(r + R_TIME);
+	rec->seq = get_le32(r + R_SEQ);
+	rec->step = get_le32(r + R_STEP);
+	rec->event = (enum journal_event)get_le32(r + R_EVENT);
+	rec->status = (int32_t)get_le32(r + R_STATUS);
+	rec->time = get_le64(r + R_TIME);
 	memcpy(rec->step_id, r + R_STEP_ID, JOURNAL_STEP_ID_MAX);
 	rec->step_id[JOURNAL_STEP_ID_MAX - 1] = '\0';
 	memcpy(rec->detail, r + R_DETAIL, JOURNAL_DETAIL_MAX);
@@ -253,13 +231,13 @@ int journal_create(const char *path, uint64_t offset, uint32_t sector_size,
 	/* One write of the whole area: the new header and a zeroed record space. */
 	area = aligned_buf(JOURNAL_AREA_BYTES);
 	memcpy(area + H_MAGIC, HEADER_MAGIC, 8);
-	put32(area + H_VERSION, VERSION);
-	put32(area + H_PAYLOADLEN, (uint32_t)plen);
-	put64(area + H_GENERATION, generation);
-	put64(area + H_CREATED, (uint64_t)time(NULL));
+	put_le32(area + H_VERSION, VERSION);
+	put_le32(area + H_PAYLOADLEN, (uint32_t)plen);
+	put_le64(area + H_GENERATION, generation);
+	put_le64(area + H_CREATED, (uint64_t)time(NULL));
 	memcpy(area + H_GUID, disk_guid->b, 16);
 	memcpy(area + H_PAYLOAD, payload, plen);
-	put32(area + H_CRC, header_crc(area));
+	put_le32(area + H_CRC, header_crc(area));
 	r = pwrite_all(fd, area, JOURNAL_AREA_BYTES, offset);
 	if (r == 0 && fdatasync(fd) < 0)
 		r = -errno;
@@ -301,16 +279,16 @@ int journal_append(struct journal *j, unsigned step, const char *step_id, enum j
 		return -ENOSPC;
 	b = aligned_buf(j->block);
 	memcpy(b + R_MAGIC, RECORD_MAGIC, 8);
-	put64(b + R_GENERATION, j->generation);
-	put32(b + R_SEQ, j->next);
-	put32(b + R_STEP, step);
-	put32(b + R_EVENT, (uint32_t)event);
-	put32(b + R_STATUS, (uint32_t)status);
-	put64(b + R_TIME, (uint64_t)time(NULL));
+	put_le64(b + R_GENERATION, j->generation);
+	put_le32(b + R_SEQ, j->next);
+	put_le32(b + R_STEP, step);
+	put_le32(b + R_EVENT, (uint32_t)event);
+	put_le32(b + R_STATUS, (uint32_t)status);
+	put_le64(b + R_TIME, (uint64_t)time(NULL));
 	strncpy((char *)b + R_STEP_ID, step_id, JOURNAL_STEP_ID_MAX - 1);
 	if (detail)
 		strncpy((char *)b + R_DETAIL, detail, JOURNAL_DETAIL_MAX - 1);
-	put32(b + R_CRC, gpt_crc32(b, R_CRC));
+	put_le32(b + R_CRC, gpt_crc32(b, R_CRC));
 	r = pwrite_all(j->fd, b, j->block,
 		       j->offset + JOURNAL_HEADER_BYTES + (uint64_t)j->next * j->block);
 	if (r == 0 && fdatasync(j->fd) < 0)

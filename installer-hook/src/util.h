@@ -102,6 +102,14 @@ void json_quote(struct buf *b, const char *s);
 
 /* Reads up to @len bytes at @off; fewer only at end of file.  Returns the count or -errno. */
 ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off);
+/* Little-endian integers in on-disk structures (GPT, ext2/3/4, md, the journal). */
+uint16_t get_le16(const uint8_t *p);
+uint32_t get_le32(const uint8_t *p);
+uint64_t get_le64(const uint8_t *p);
+void put_le16(uint8_t *p, uint16_t v);
+void put_le32(uint8_t *p, uint32_t v);
+void put_le64(uint8_t *p, uint64_t v);
+
 /* Reads exactly @len bytes at @off: -EIO if the file ends first.  Returns 0 or -errno. */
 int pread_exact(int fd, void *buf, size_t len, uint64_t off);
 /* Writes all @len bytes at @off.  Returns 0 or -errno. */
