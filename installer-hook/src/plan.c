@@ -1057,8 +1057,30 @@ struct step_def {
 #define A STAGE_FILESYSTEM_POPULATED
 #define B STAGE_INSTALLATION_COMPLETE
 
-/* The manual procedure, in order.  Disk 1 is only touched once disk 2 is verified to boot. */
 // clang-format off
+/*
+ * What makes disk 2 a system of its own once md0 holds the root: in the first
+ * stage after a file copy, in the second after a block copy.
+ */
+#define BUILD_DISK2_STEPS(stage, copy)                                                             \
+	{"configure-target", stage, .wanted = copy,                                                \
+	 .title = "Point the new root's configuration at the md devices",                         \
+	 .build = {mount_md0, configure_new_root}},                                                \
+	{"set-up-monitoring", stage, .wanted = copy,                                               \
+	 .title = "Install xsraid on the new root, turn mdadm's monitor on and schedule a check "  \
+		  "of the arrays",                                                                  \
+	 .build = {mount_md0, set_up_day_two}},                                                    \
+	{"rebuild-initrds", stage, .wanted = copy,                                                 \
+	 .title = "Rebuild every initrd with the target's own tool while the arrays run",         \
+	 .build = {mount_md0, bind_newroot, rebuild_initrds}},                                     \
+	{"bootloader-disk2", stage, .wanted = copy,                                                \
+	 .title = "Install extlinux on md0 and gptmbr.bin on the second disk",                    \
+	 .build = {mount_md0, bind_newroot, install_extlinux, boot_code_disk2}},                   \
+	{"verify-disk2", stage, .wanted = copy,                                                    \
+	 .title = "Check that the second disk can boot the new system on its own",                \
+	 .build = {mount_md0, verify_disk2_boots}}
+
+/* The manual procedure, in order.  Disk 1 is only touched once disk 2 is verified to boot. */
 static const struct step_def STEPS[] = {
 	{"prepare", A, .always = true,
 	 .title = "Prepare xsraid's working directories and tools",
@@ -1086,21 +1108,7 @@ static const struct step_def STEPS[] = {
 	{"verify-copy", A, .wanted = copies_files,
 	 .title = "Compare the copy with the installed system",
 	 .build = {bind_source, mount_md0, verify_copy, umount_source}},
-	{"configure-target", A, .wanted = copies_files,
-	 .title = "Point the new root's configuration at the md devices",
-	 .build = {mount_md0, configure_new_root}},
-	{"set-up-monitoring", A, .wanted = copies_files,
-	 .title = "Install xsraid on the new root, turn mdadm's monitor on and schedule a check of the arrays",
-	 .build = {mount_md0, set_up_day_two}},
-	{"rebuild-initrds", A, .wanted = copies_files,
-	 .title = "Rebuild every initrd with the target's own tool while the arrays run",
-	 .build = {mount_md0, bind_newroot, rebuild_initrds}},
-	{"bootloader-disk2", A, .wanted = copies_files,
-	 .title = "Install extlinux on md0 and gptmbr.bin on the second disk",
-	 .build = {mount_md0, bind_newroot, install_extlinux, boot_code_disk2}},
-	{"verify-disk2", A, .wanted = copies_files,
-	 .title = "Check that the second disk can boot the new system on its own",
-	 .build = {mount_md0, verify_disk2_boots}},
+	BUILD_DISK2_STEPS(A, copies_files),
 	{"finish-disk2", A,
 	 .title = "Unmount the new root; leave the arrays running for the installer's last steps",
 	 .build = {unbind_newroot, umount_newroot, umount_source, unbind_target}},
@@ -1115,21 +1123,7 @@ static const struct step_def STEPS[] = {
 	{"clone-root", B, .wanted = copies_blocks, .destroys = destroys_md0,
 	 .title = "Copy the blocks the installed root filesystem uses to md0, and read them back",
 	 .build = {umount_newroot_leftover, check_disk1_root, clone_root, set_clone_identity}},
-	{"configure-target", B, .wanted = copies_blocks,
-	 .title = "Point the new root's configuration at the md devices",
-	 .build = {mount_md0, configure_new_root}},
-	{"set-up-monitoring", B, .wanted = copies_blocks,
-	 .title = "Install xsraid on the new root, turn mdadm's monitor on and schedule a check of the arrays",
-	 .build = {mount_md0, set_up_day_two}},
-	{"rebuild-initrds", B, .wanted = copies_blocks,
-	 .title = "Rebuild every initrd with the target's own tool while the arrays run",
-	 .build = {mount_md0, bind_newroot, rebuild_initrds}},
-	{"bootloader-disk2", B, .wanted = copies_blocks,
-	 .title = "Install extlinux on md0 and gptmbr.bin on the second disk",
-	 .build = {mount_md0, bind_newroot, install_extlinux, boot_code_disk2}},
-	{"verify-disk2", B, .wanted = copies_blocks,
-	 .title = "Check that the second disk can boot the new system on its own",
-	 .build = {mount_md0, verify_disk2_boots}},
+	BUILD_DISK2_STEPS(B, copies_blocks),
 	/* A resumed run skips the steps above: the ones below run the new root's tools. */
 	{"mount-new-root", B, .always = true, .wanted = copies_blocks,
 	 .title = "Make sure the new root is mounted, with /dev, /proc and /sys, for its tools",
@@ -1211,6 +1205,7 @@ static const struct step_def REPLACE_STEPS[] = {
 // clang-format on
 
 #undef R
+#undef BUILD_DISK2_STEPS
 
 /* What a failed first stage releases, so the installer can unmount its target. */
 static const build_fn CLEANUP[] = {unbind_newroot, umount_newroot, umount_disk1, umount_source,
