@@ -844,16 +844,15 @@ static int op_clone_fs(const struct plan_action *a, struct op_context *ctx)
 	(void)ctx;
 	r = fsclone_copy(a->source, a->device, copy_progress,
 			 (void *)"copying the root filesystem's blocks", &st, &err);
-	if (r < 0) {
+	if (r < 0)
 		log_error(r, "%s; the first disk is left as it is", err.data);
-		buf_free(&err);
-		return r;
-	}
+	else
+		log_notice("copied %" PRIu64 " MiB in %" PRIu64 " runs from %s to %s; read back "
+			   "%" PRIu64 " MiB, the same",
+			   st.bytes_copied >> 20, st.runs, a->source, a->device,
+			   st.bytes_verified >> 20);
 	buf_free(&err);
-	log_notice("copied %" PRIu64 " MiB in %" PRIu64 " runs from %s to %s; read back %" PRIu64
-		   " MiB, the same",
-		   st.bytes_copied >> 20, st.runs, a->source, a->device, st.bytes_verified >> 20);
-	return 0;
+	return r;
 }
 
 static int op_check_fs_uuid(const struct plan_action *a, struct op_context *ctx)
