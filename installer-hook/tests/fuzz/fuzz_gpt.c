@@ -19,26 +19,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)le64((const uint8_t[8]){p[0], p[1], p[2], p[3]});
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Makes the CRCs of the header at @lba, and of the entry array it points at, right. */
 static void fix_crcs(uint8_t *img, size_t size, uint32_t ss, uint64_t lba)
 {
@@ -47,11 +27,11 @@ static void fix_crcs(uint8_t *img, size_t size, uint32_t ss, uint64_t lba)
 	uint8_t *h = img + lba * ss;
 	if (memcmp(h, "EFI PART", 8))
 		return;
-	uint64_t entry_lba = le64(h + 72);
-	uint64_t array = (uint64_t)le32(h + 80) * le32(h + 84);
+	uint64_t entry_lba = get_le64(h + 72);
+	uint64_t array = (uint64_t)get_le32(h + 80) * get_le32(h + 84);
 	if (entry_lba < size / ss && array <= size - entry_lba * ss)
 		put_le32(h + 88, gpt_crc32(img + entry_lba * ss, (size_t)array));
-	uint32_t hsize = le32(h + 12);
+	uint32_t hsize = get_le32(h + 12);
 	if (hsize >= 92 && hsize <= ss) {
 		put_le32(h + 16, 0);
 		put_le32(h + 16, gpt_crc32(h, hsize));
@@ -107,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(img, data, size);
 		fix_crcs(img, size, ss, 1);
 		fix_crcs(img, size, ss,
-			 le64(img + ss + 32)); /* where the primary puts its backup */
+			 get_le64(img + ss + 32)); /* where the primary puts its backup */
 		fix_crcs(img, size, ss, size / ss - 1);
 		read_image(fd, img, size, ss);
 		free(img);

@@ -23,12 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define H_CRC 48
 #define R_CRC (40 + JOURNAL_STEP_ID_MAX + JOURNAL_DETAIL_MAX)
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static void fix_crcs(uint8_t *area, uint32_t block)
 {
 	if (!memcmp(area, "XSRAIDJ1", 8)) {
